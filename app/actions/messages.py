@@ -1,0 +1,187 @@
+"""Messages in conversations: send, edit, delete, react, mark read."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.access import access_conversation, access_message, require_viewer
+from app.actions.validation import check_text, check_url
+from app.auth import Viewer
+from app.db import UnitOfWork
+from app.errors import Forbidden, InvalidInput, LimitExceeded, NotFound
+from app.events import EventKind, MessageEventDraft, record
+from app.ids import to_global_id
+from app.models import Message, utcnow
+from app.settings import Settings
+from app.store import conversations as conversation_store
+from app.store import messages as message_store
+from app.store import reactions as reaction_store
+from app.store import reads as read_store
+
+
+@dataclass(frozen=True)
+class AttachmentData:
+    name: str
+    url: str
+    mime_type: str
+    size: int
+
+    def checked(self, index: int) -> dict[str, object]:
+        field = f"attachments[{index}]"
+        check_text(self.name, field=f"{field}.name", max_length=255)
+        check_url(self.url, field=f"{field}.url")
+        check_text(self.mime_type, field=f"{field}.mimeType", max_length=255)
+        if "/" not in self.mime_type:
+            raise InvalidInput(f"`{field}.mimeType` must look like 'image/png'.", field=field)
+        if self.size < 0:
+            raise InvalidInput(f"`{field}.size` must not be negative.", field=field)
+        return {"name": self.name, "url": self.url, "mime_type": self.mime_type, "size": self.size}
+
+
+def _checked_attachments(settings: Settings, attachments: Sequence[AttachmentData]) -> list[dict[str, object]]:
+    if len(attachments) > settings.max_attachments:
+        raise LimitExceeded(
+            f"A message has at most {settings.max_attachments} attachments.",
+            limit=settings.max_attachments,
+            field="attachments",
+        )
+    return [a.checked(i) for i, a in enumerate(attachments)]
+
+
+async def message_for(uow: UnitOfWork, viewer: Viewer, message_id: int) -> Message:
+    message = await access_message(uow.session, viewer, message_id)
+    if message is None:
+        raise NotFound("Message not found.", id=to_global_id("Message", message_id))
+    return message
+
+
+async def do_send_message(
+    uow: UnitOfWork,
+    settings: Settings,
+    viewer: Viewer | None,
+    *,
+    conversation_id: int,
+    text: str,
+    attachments: Sequence[AttachmentData] = (),
+    client_mutation_id: str | None = None,
+) -> Message:
+    viewer = require_viewer(viewer)
+    if client_mutation_id is not None:
+        check_text(client_mutation_id, field="clientMutationId", max_length=128)
+        earlier = await message_store.get_message_by_client_id(
+            uow.session, author_id=viewer.user_id, client_mutation_id=client_mutation_id
+        )
+        if earlier is not None:
+            return earlier
+    if await access_conversation(uow.session, viewer, conversation_id) is None:
+        raise NotFound("Conversation not found.", id=to_global_id("Conversation", conversation_id))
+    checked = _checked_attachments(settings, attachments)
+    check_text(text, field="text", max_length=settings.max_message_length, allow_empty=bool(checked))
+    now = utcnow()
+    message = await message_store.insert_message(
+        uow.session,
+        author_id=viewer.user_id,
+        text=text,
+        now=now,
+        conversation_id=conversation_id,
+        client_mutation_id=client_mutation_id,
+    )
+    assert message.id is not None
+    if checked:
+        await message_store.insert_attachments(uow.session, message_id=message.id, attachments=checked)
+    await conversation_store.touch_activity(uow.session, conversation_id=conversation_id, now=now)
+    await record(uow, [MessageEventDraft(EventKind.ADDED, message, viewer.user_id)], at=now)
+    return message
+
+
+async def do_edit_message(
+    uow: UnitOfWork,
+    settings: Settings,
+    viewer: Viewer | None,
+    *,
+    message_id: int,
+    text: str | None,
+    append: str | None,
+    attachments: Sequence[AttachmentData] | None,
+) -> Message:
+    viewer = require_viewer(viewer)
+    message = await message_for(uow, viewer, message_id)
+    if message.author_id != viewer.user_id:
+        raise Forbidden("Only the author may edit a message.", parameter="author")
+    if text is not None and append is not None:
+        raise InvalidInput("Pass `text` to replace or `append` to add, not both.", field="append")
+    if text is None and append is None and attachments is None:
+        raise InvalidInput("Nothing to change: pass text, append or attachments.", field="text")
+    checked = _checked_attachments(settings, attachments) if attachments is not None else None
+    now = utcnow()
+    new_text = text if text is not None else (message.text + append if append is not None else None)
+    if new_text is not None and new_text != message.text:
+        check_text(new_text, field="text", max_length=settings.max_message_length, allow_empty=bool(checked))
+        await message_store.update_message_text(
+            uow.session, message=message, text=new_text, editor_id=viewer.user_id, now=now
+        )
+    if checked is not None:
+        assert message.id is not None
+        await message_store.replace_attachments(uow.session, message_id=message.id, attachments=checked)
+        message.updated_at = now
+        await message_store.touch_message(uow.session, message_id=message.id, now=now)
+    await record(uow, [MessageEventDraft(EventKind.EDITED, message, viewer.user_id)], at=now)
+    return message
+
+
+async def do_delete_message(uow: UnitOfWork, viewer: Viewer | None, *, message_id: int) -> list[int]:
+    viewer = require_viewer(viewer)
+    message = await message_for(uow, viewer, message_id)
+    if message.author_id != viewer.user_id and not viewer.is_admin:
+        raise Forbidden("Only the author or an admin may delete a message.", right="admin")
+    now = utcnow()
+    await record(uow, [MessageEventDraft(EventKind.DELETED, message, viewer.user_id)], at=now)
+    await message_store.delete_messages(uow.session, ids=[message_id])
+    return [message_id]
+
+
+async def do_react(
+    uow: UnitOfWork, viewer: Viewer | None, *, message_id: int, content: str, remove: bool
+) -> Message:
+    viewer = require_viewer(viewer)
+    content = content.strip()
+    if not content or len(content) > 64 or any(c.isspace() for c in content):
+        raise InvalidInput("A reaction is 1-64 characters without spaces, e.g. '👍' or ':tada:'.", field="content")
+    message = await message_for(uow, viewer, message_id)
+    now = utcnow()
+    if remove:
+        changed = await reaction_store.remove_reaction(
+            uow.session, message_id=message_id, user_id=viewer.user_id, content=content
+        )
+    else:
+        changed = await reaction_store.add_reaction(
+            uow.session, message_id=message_id, user_id=viewer.user_id, content=content, now=now
+        )
+    if changed:
+        data = {"content": content, "removed": remove}
+        await record(uow, [MessageEventDraft(EventKind.REACTED, message, viewer.user_id, data)], at=now)
+    return message
+
+
+async def do_mark_conversation_read(
+    uow: UnitOfWork, viewer: Viewer | None, *, conversation_id: int, up_to: int | None
+) -> int:
+    viewer = require_viewer(viewer)
+    if await access_conversation(uow.session, viewer, conversation_id) is None:
+        raise NotFound("Conversation not found.", id=to_global_id("Conversation", conversation_id))
+    if up_to is None:
+        last = await message_store.last_message_ids_by_conversation_ids(uow.session, ids=[conversation_id])
+        if conversation_id not in last:
+            return 0
+        up_to = last[conversation_id]
+    target = await message_store.get_message(uow.session, message_id=up_to)
+    if target is None or target.conversation_id != conversation_id:
+        raise NotFound("Message not found in this conversation.", id=to_global_id("Message", up_to))
+    now = utcnow()
+    count = await read_store.mark_conversation_read(
+        uow.session, user_id=viewer.user_id, conversation_id=conversation_id, up_to=up_to, now=now
+    )
+    if count:
+        await record(uow, [MessageEventDraft(EventKind.READ, target, viewer.user_id, {"count": count})], at=now)
+    return count

@@ -1,0 +1,110 @@
+"""The broadcast bus: the only module that imports broadcaster.
+
+It carries small hints ("the log grew to position N") published after commit. The database
+is the truth; a hint only says "look now". The bus reconnects with backoff when its backend
+goes away and reports each (re)connection as a possible gap so listeners re-read the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Callable
+from enum import StrEnum
+
+from broadcaster import Broadcast
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "parley_events"
+
+
+class BusState(StrEnum):
+    CONNECTING = "connecting"
+    UP = "up"
+    DOWN = "down"
+    CLOSED = "closed"
+
+
+class Bus:
+    def __init__(self, url: str, *, max_backoff: float = 5.0) -> None:
+        self.url = url
+        self.state = BusState.CONNECTING
+        self._max_backoff = max_backoff
+        self._broadcast: Broadcast | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._on_hint: Callable[[int], None] = lambda _position: None
+        self._on_gap: Callable[[], None] = lambda: None
+        self._connected = asyncio.Event()
+
+    def listen(self, *, on_hint: Callable[[int], None], on_gap: Callable[[], None]) -> None:
+        self._on_hint, self._on_gap = on_hint, on_gap
+
+    async def start(self, *, wait_seconds: float = 5.0) -> None:
+        self._task = asyncio.create_task(self._run(), name="parley-bus")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._connected.wait(), wait_seconds)
+
+    async def stop(self) -> None:
+        self.state = BusState.CLOSED
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+
+    @property
+    def is_up(self) -> bool:
+        return self.state == BusState.UP
+
+    async def publish_hint(self, position: int) -> None:
+        broadcast = self._broadcast
+        if broadcast is None or self.state != BusState.UP:
+            log.warning("bus %s; hint %s not published (the safety poll will deliver)", self.state, position)
+            return
+        await broadcast.publish(CHANNEL, json.dumps({"p": position}))
+
+    async def _run(self) -> None:
+        backoff = 0.1
+        while self.state != BusState.CLOSED:
+            broadcast = Broadcast(self.url)
+            try:
+                await broadcast.connect()
+                async with broadcast.subscribe(CHANNEL) as subscriber:
+                    self._broadcast = broadcast
+                    self.state = BusState.UP
+                    self._connected.set()
+                    backoff = 0.1
+                    self._on_gap()  # anything published while we were away must be re-read
+                    await self._pump(broadcast, subscriber)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # backend went away: reconnect
+                log.warning("bus %s lost (%s); reconnecting in %.1fs", self.url, exc, backoff)
+            finally:
+                self._broadcast = None
+                if self.state != BusState.CLOSED:
+                    self.state = BusState.DOWN
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(broadcast.disconnect(), 2)
+            self._on_gap()
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, self._max_backoff)
+
+    async def _pump(self, broadcast: Broadcast, subscriber: object) -> None:
+        listener: asyncio.Task[None] = broadcast._listener_task  # dies silently upstream: watch it
+        while True:
+            getter = asyncio.ensure_future(subscriber.get())  # type: ignore[attr-defined]
+            done, _ = await asyncio.wait({getter, listener}, return_when=asyncio.FIRST_COMPLETED)
+            if getter not in done:
+                getter.cancel()
+                exc = listener.exception() if not listener.cancelled() else None
+                raise ConnectionError(f"bus listener stopped: {exc!r}")
+            event = getter.result()
+            try:
+                position = int(json.loads(event.message)["p"])
+            except (ValueError, KeyError, TypeError):
+                log.warning("ignoring malformed bus message %r", event.message)
+                continue
+            self._on_hint(position)

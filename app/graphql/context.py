@@ -1,0 +1,46 @@
+"""The per-request (or per-websocket) GraphQL context."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from strawberry.types import Info as StrawberryInfo
+
+from app.auth import Viewer
+from app.graphql.loaders import Loaders
+from app.pagination import PageRequest
+from app.services import Services
+
+
+class Context:
+    def __init__(
+        self, *, services: Services, viewer: Viewer | None, request: Any, response: Any,
+        websocket: bool = False, request_id: str | None = None,
+    ) -> None:
+        self.services = services
+        self.settings = services.settings
+        self.db = services.db
+        self.viewer = viewer
+        self.request = request
+        self.response = response
+        self.websocket = websocket
+        self.request_id = request_id or uuid.uuid4().hex[:16]
+        self.connection_params: dict[str, Any] | None = None
+        self.loaders = Loaders(services.db, viewer, cache=not websocket)
+
+    def set_viewer(self, viewer: Viewer | None) -> None:
+        self.viewer = viewer
+        self.loaders.set_viewer(viewer)
+
+    def page(
+        self, *, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+    ) -> PageRequest:
+        return PageRequest.build(
+            first=first, after=after, last=last, before=before,
+            default=self.settings.page_size_default, cap=self.settings.page_size_max,
+        )
+
+
+Info = StrawberryInfo[Context, None]

@@ -1,0 +1,53 @@
+"""The schema: root types merged, limits and error masking from settings."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+
+from app.graphql.errors import ERROR_TYPES, EXCEPTION_HANDLERS, MaskUnexpectedErrors
+from app.graphql.mutations.accounts import AccountMutations
+from app.graphql.mutations.conversations import ConversationMutations
+from app.graphql.mutations.messages import MessageMutations
+from app.graphql.queries import Query
+from app.graphql.subscriptions import Subscription
+from app.graphql.types.conversations import Conversation
+from app.graphql.types.messages import Message
+from app.graphql.types.users import User
+from app.settings import Settings
+
+
+@strawberry.type
+class Mutation(AccountMutations, ConversationMutations, MessageMutations):
+    pass
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    extensions: list = [
+        MaskUnexpectedErrors(),
+        QueryDepthLimiter(max_depth=settings.max_query_depth),
+        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        MaxTokensLimiter(max_token_count=settings.max_tokens),
+        ParserCache(maxsize=256),
+        ValidationCache(maxsize=256),
+    ]
+    if settings.is_production:
+        extensions.append(AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=[User, Message, Conversation, *ERROR_TYPES],
+        extensions=extensions,
+        exception_handlers=EXCEPTION_HANDLERS,
+        config=StrawberryConfig(auto_camel_case=True),
+    )

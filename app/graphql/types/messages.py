@@ -1,0 +1,134 @@
+"""Message and the small types hanging off it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry import relay
+
+from app import models
+from app.graphql.context import Info
+from app.graphql.types.users import User
+from app.ids import to_global_id
+
+if TYPE_CHECKING:
+    from app.graphql.types.conversations import Conversation
+
+
+@strawberry.type
+class ReactionGroup:
+    content: str
+    count: int
+    user_ids: strawberry.Private[list[int]]
+    viewer_has_reacted: bool
+
+    @strawberry.field
+    async def users(self, info: Info) -> list[User]:
+        rows = await info.context.loaders.user.load_many(self.user_ids)
+        return [User.from_row(r) for r in rows if r is not None]
+
+
+@strawberry.type
+class Attachment:
+    id: strawberry.ID
+    name: str
+    url: str
+    mime_type: str
+    size: int
+
+
+@strawberry.type
+class MessageRevision:
+    text: str
+    editor_id: strawberry.Private[int]
+    edited_at: datetime
+
+    @strawberry.field
+    async def editor(self, info: Info) -> User:
+        row = await info.context.loaders.user.load(self.editor_id)
+        assert row is not None
+        return User.from_row(row)
+
+
+@strawberry.type(name="Message")
+class Message(relay.Node):
+    id: relay.NodeID[int]
+    row: strawberry.Private[models.Message]
+    raw_text: str
+    created_at: datetime
+    updated_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: models.Message) -> Message:
+        assert row.id is not None
+        return cls(
+            id=row.id, row=row, raw_text=row.text, created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    @strawberry.field(description="The text as the viewer should read it.")
+    def text(self) -> str:
+        return self.row.text
+
+    @strawberry.field
+    async def author(self, info: Info) -> User:
+        row = await info.context.loaders.user.load(self.row.author_id)
+        assert row is not None
+        return User.from_row(row)
+
+    @strawberry.field
+    async def conversation(
+        self, info: Info
+    ) -> Annotated[Conversation, strawberry.lazy("app.graphql.types.conversations")] | None:
+        from app.graphql.types.conversations import Conversation
+
+        if self.row.conversation_id is None:
+            return None
+        row = await info.context.loaders.conversation.load(self.row.conversation_id)
+        return Conversation.from_row(row) if row else None
+
+    @strawberry.field
+    async def reactions(self, info: Info) -> list[ReactionGroup]:
+        rows = await info.context.loaders.reactions.load(self.id)
+        viewer_id = info.context.viewer.user_id if info.context.viewer else None
+        groups: dict[str, list[int]] = {}
+        for r in rows:
+            groups.setdefault(r.content, []).append(r.user_id)
+        return [
+            ReactionGroup(content=c, count=len(u), user_ids=u, viewer_has_reacted=viewer_id in u)
+            for c, u in groups.items()
+        ]
+
+    @strawberry.field
+    async def attachments(self, info: Info) -> list[Attachment]:
+        rows = await info.context.loaders.attachments.load(self.id)
+        return [
+            Attachment(
+                id=strawberry.ID(to_global_id("Attachment", a.id or 0)), name=a.name, url=a.url,
+                mime_type=a.mime_type, size=a.size,
+            )
+            for a in rows
+        ]
+
+    @strawberry.field(description="When the viewer read it (null: unread, or the viewer's own).")
+    async def read_at(self, info: Info) -> datetime | None:
+        return await info.context.loaders.read_at.load(self.id)
+
+    @strawberry.field(description="Edit history: the text before each edit, who, when.")
+    async def revisions(self, info: Info) -> list[MessageRevision]:
+        rows = await info.context.loaders.revisions.load(self.id)
+        return [MessageRevision(text=r.text, editor_id=r.editor_id, edited_at=r.edited_at) for r in rows]
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        return [await load_message(info, int(i)) for i in node_ids]
+
+
+async def load_message(info: Info, message_id: int) -> Message | None:
+    row = await info.context.loaders.message.load(message_id)
+    return Message.from_row(row) if row else None

@@ -1,0 +1,72 @@
+"""The ASGI GraphQL endpoint: HTTP + graphql-transport-ws, auth in get_context/on_ws_connect."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from cross_web import HTTPException
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
+
+from app.actions.accounts import authenticate
+from app.auth import bearer_token
+from app.graphql.context import Context
+from app.graphql.schema import build_schema
+from app.services import Services
+
+
+class ParleyGraphQL(GraphQL[Context, None]):
+    def __init__(self, services: Services) -> None:
+        settings = services.settings
+        super().__init__(
+            build_schema(settings),
+            graphql_ide=None if settings.is_production else "graphiql",
+            allow_queries_via_get=False,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
+            allowed_origins=settings.allowed_origins,
+        )
+        self.services = services
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:  # type: ignore[override]
+        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+        if isinstance(request, WebSocket):
+            return Context(
+                services=self.services, viewer=None, request=request, response=response,
+                websocket=True, request_id=request_id,
+            )
+        viewer = None
+        token = bearer_token(request.headers.get("authorization"))
+        if token is not None:
+            viewer = await authenticate(self.services.db, token)
+            if viewer is None:
+                raise HTTPException(401, "Invalid or expired token.")
+        if isinstance(response, Response):
+            response.headers["x-request-id"] = request_id
+        return Context(
+            services=self.services, viewer=viewer, request=request, response=response,
+            request_id=request_id,
+        )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:  # type: ignore[override]
+        params: dict[str, Any] = context.connection_params or {}
+        if not isinstance(params, dict):
+            raise ConnectionRejectionError()
+        raw = params.get("Authorization") or params.get("authorization")
+        token = bearer_token(raw) if isinstance(raw, str) else None
+        if token is None and isinstance(params.get("token"), str):
+            token = params["token"]
+        if raw is not None and token is None:
+            raise ConnectionRejectionError()
+        if token is not None:
+            viewer = await authenticate(self.services.db, token)
+            if viewer is None:
+                raise ConnectionRejectionError()
+            context.set_viewer(viewer)
+        return UNSET

@@ -1,0 +1,111 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.actions.accounts import ensure_admin
+from app.graphql.view import ParleyGraphQL
+from app.services import Services
+from app.settings import Settings, load_settings
+
+log = logging.getLogger("app")
+
+
+class BodyLimit:
+    """Refuse request bodies over `max_bytes` with 413, whatever Content-Length claims."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _TooLarge()
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps(
+            {"errors": [{"message": f"Request body over {self.max_bytes} bytes.",
+                         "extensions": {"code": "LIMIT_EXCEEDED"}}]}
+        ).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or load_settings()
+    services = Services.build(settings)
+    graphql = ParleyGraphQL(services)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        from app.migrate import upgrade
+
+        await upgrade(services.db)
+        generated = await ensure_admin(services.db, services.passwords)
+        if generated:
+            print(f"Created user 'admin' with password: {generated}  (shown once)", flush=True)
+        await services.start()
+        try:
+            yield
+        finally:
+            await services.stop()
+
+    async def healthz(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> JSONResponse:
+        db_ok = await services.db.ping()
+        bus_ok = services.bus.is_up
+        status = 200 if db_ok and bus_ok else 503
+        return JSONResponse(
+            {"database": "ok" if db_ok else "down", "bus": services.bus.state.value}, status_code=status
+        )
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app

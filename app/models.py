@@ -1,0 +1,181 @@
+"""Table models (SQLModel, table=True) and nothing else."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Column, Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _fk(target: str, *, nullable: bool = False, index: bool = False) -> Any:
+    return Field(
+        sa_column=Column(
+            ForeignKey(target, ondelete="CASCADE"), nullable=nullable, index=index
+        ),
+        default=None if nullable else ...,
+    )
+
+
+def _when(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(
+        default=None if nullable else ...,
+        sa_column=Column(UTCDateTime(), nullable=nullable, index=index),
+    )
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=40)
+    username_key: str = Field(max_length=40, unique=True)  # lower-cased, for lookups
+    display_name: str = Field(max_length=100)
+    avatar_url: str | None = Field(default=None, max_length=2000)
+    locale: str = Field(default="en", max_length=35)
+    password_hash: str = Field(max_length=255)
+    created_at: datetime = _when()
+    last_active_at: datetime | None = _when(nullable=True)
+
+
+class UserRight(SQLModel, table=True):
+    __tablename__ = "user_rights"
+    user_id: int = Field(
+        sa_column=Column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    )
+    right: str = Field(primary_key=True, max_length=64)
+
+
+class AuthToken(SQLModel, table=True):
+    __tablename__ = "auth_tokens"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = _fk("users.id", index=True)
+    created_at: datetime = _when()
+    expires_at: datetime = _when(index=True)
+
+
+class Conversation(SQLModel, table=True):
+    __tablename__ = "conversations"
+    id: int | None = Field(default=None, primary_key=True)
+    title: str | None = Field(default=None, max_length=200)
+    direct_key: str | None = Field(default=None, max_length=64, unique=True)
+    created_by: int = _fk("users.id")
+    created_at: datetime = _when()
+    last_activity_at: datetime = _when(index=True)
+
+
+class ConversationParticipant(SQLModel, table=True):
+    __tablename__ = "conversation_participants"
+    conversation_id: int = Field(
+        sa_column=Column(ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True)
+    )
+    user_id: int = Field(
+        sa_column=Column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
+    joined_at: datetime = _when()
+    read_up_to_id: int = Field(default=0)  # every message with id <= this is read
+
+
+class Message(SQLModel, table=True):
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("author_id", "client_mutation_id", name="uq_messages_client_mutation"),
+        Index("ix_messages_conversation_id_id", "conversation_id", "id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int | None = _fk("conversations.id", nullable=True)
+    author_id: int = _fk("users.id", index=True)
+    text: str
+    created_at: datetime = _when()
+    updated_at: datetime | None = _when(nullable=True)
+    client_mutation_id: str | None = Field(default=None, max_length=128)
+
+
+class MessageRevision(SQLModel, table=True):
+    __tablename__ = "message_revisions"
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = _fk("messages.id", index=True)
+    text: str
+    editor_id: int = _fk("users.id")
+    edited_at: datetime = _when()
+
+
+class Reaction(SQLModel, table=True):
+    __tablename__ = "reactions"
+    message_id: int = Field(
+        sa_column=Column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True)
+    )
+    user_id: int = Field(
+        sa_column=Column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    )
+    content: str = Field(primary_key=True, max_length=64)
+    created_at: datetime = _when()
+
+
+class Attachment(SQLModel, table=True):
+    __tablename__ = "attachments"
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = _fk("messages.id", index=True)
+    name: str = Field(max_length=255)
+    url: str = Field(max_length=2000)
+    mime_type: str = Field(max_length=255)
+    size: int = Field(sa_type=BigInteger)
+
+
+class MessageRead(SQLModel, table=True):
+    __tablename__ = "message_reads"
+    user_id: int = Field(
+        sa_column=Column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    )
+    message_id: int = Field(
+        sa_column=Column(
+            ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
+    )
+    read_at: datetime = _when()
+
+
+class Event(SQLModel, table=True):
+    """The durable event log; `position` follows commit order (see store/events.py)."""
+
+    __tablename__ = "events"
+    position: int = Field(primary_key=True, sa_type=BigInteger)
+    kind: str = Field(max_length=16)
+    message_id: int = Field(index=True)
+    conversation_id: int | None = Field(default=None, index=True)
+    actor_id: int | None = Field(default=None)
+    at: datetime = _when(index=True)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class EventCounter(SQLModel, table=True):
+    """A single row; locking it in each writing transaction orders event positions."""
+
+    __tablename__ = "event_counter"
+    id: int = Field(primary_key=True)
+    value: int = Field(default=0, sa_type=BigInteger)

@@ -1,0 +1,49 @@
+"""The long-lived resources of one server process, owned by the app's lifespan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.auth import Passwords
+from app.bus import Bus
+from app.db import Database
+from app.live import LiveHub
+from app.settings import Settings
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    bus: Bus
+    hub: LiveHub
+    passwords: Passwords
+
+    @classmethod
+    def build(cls, settings: Settings) -> Services:
+        db = Database(settings)
+        return cls(
+            settings=settings,
+            db=db,
+            bus=Bus(settings.bus_url),
+            hub=LiveHub(
+                db, poll_seconds=settings.live_poll_seconds, queue_size=settings.subscriber_queue_size
+            ),
+            passwords=Passwords(settings),
+        )
+
+    async def start(self) -> None:
+        await self.hub.start()
+        self.bus.listen(on_hint=self.hub.hint, on_gap=self.hub.gap)
+        await self.bus.start()
+
+        async def events_committed(position: int) -> None:
+            self.hub.hint(position)  # this process's subscribers need no round trip
+            await self.bus.publish_hint(position)
+
+        self.db.on_events_committed = events_committed
+
+    async def stop(self) -> None:
+        await self.bus.stop()
+        await self.hub.stop()
+        await self.db.dispose()

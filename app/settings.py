@@ -1,0 +1,97 @@
+"""Configuration from PARLEY_* environment variables; every limit lives here."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+    TEST = "test"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PARLEY_", extra="ignore", frozen=True)
+
+    env: Environment = Environment.DEVELOPMENT
+    database_url: str = "sqlite+aiosqlite:///./data/parley.db"
+    bus_url: str = "memory://"
+    admin_password: SecretStr | None = None
+    registration_enabled: bool = True
+    log_level: str = "INFO"
+
+    # accounts
+    token_ttl_seconds: int = Field(default=30 * 24 * 3600, gt=0)
+    min_password_length: int = Field(default=8, ge=1, le=128)
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=8)
+
+    # limits: every size and count cap of the API is here
+    max_message_length: int = Field(default=4000, gt=0, le=1_000_000)
+    max_attachments: int = Field(default=20, ge=0)
+    max_participants: int = Field(default=256, ge=2)
+    page_size_default: int = Field(default=20, gt=0)
+    page_size_max: int = Field(default=100, gt=0)
+    max_query_depth: int = Field(default=12, gt=0)
+    max_aliases: int = Field(default=30, gt=0)
+    max_tokens: int = Field(default=4000, gt=0)
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    max_subscriptions_per_connection: int = Field(default=100, gt=0)
+    subscriber_queue_size: int = Field(default=1000, gt=0)
+
+    # storage and live delivery
+    sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
+    live_poll_seconds: float = Field(default=5.0, gt=0)
+    ws_per_message_deflate: bool = False
+    allowed_origins: list[str] = Field(default_factory=list)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "must start with sqlite+aiosqlite:// or postgresql+asyncpg://, got " + repr(value)
+            )
+        return value
+
+    @field_validator("bus_url")
+    @classmethod
+    def _known_bus(cls, value: str) -> str:
+        if not value.startswith(("memory://", "redis://", "postgres://", "postgresql://")):
+            raise ValueError("must start with memory://, redis:// or postgres://, got " + repr(value))
+        return value
+
+    @field_validator("page_size_max")
+    @classmethod
+    def _cap_not_below_default(cls, value: int, info: object) -> int:
+        default = getattr(info, "data", {}).get("page_size_default", 20)
+        if value < default:
+            raise ValueError(f"must be >= page_size_default ({default})")
+        return value
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == Environment.PRODUCTION
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+class SettingsError(Exception):
+    """Configuration is invalid; the message names each bad variable."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = "PARLEY_" + "_".join(str(p) for p in err["loc"]).upper()
+            lines.append(f"  {name}: {err['msg']}")
+        raise SettingsError("invalid configuration:\n" + "\n".join(lines)) from None

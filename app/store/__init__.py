@@ -1,0 +1,1 @@
+"""All SQL lives here: small async keyword-only functions taking a session; none commits."""

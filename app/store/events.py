@@ -1,0 +1,49 @@
+"""The durable event log.
+
+Positions come from a counter row that every writing transaction updates: the row lock is
+held until commit, so on PostgreSQL as on SQLite a later position is never visible before
+an earlier one (a plain serial id can commit out of order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import Event, EventCounter
+
+
+async def append_events(session: AsyncSession, *, events: Sequence[dict[str, Any]], at: datetime) -> list[Event]:
+    """Append events (dicts of Event fields without position/at) in one counter step."""
+    if not events:
+        return []
+    result = await session.execute(
+        update(EventCounter)
+        .where(EventCounter.id == 1)
+        .values(value=EventCounter.value + len(events))
+        .returning(EventCounter.value)
+    )
+    last = result.scalar_one_or_none()
+    if last is None:  # the counter row is created by the first migration; repair if missing
+        start = int((await session.execute(select(func.coalesce(func.max(Event.position), 0)))).scalar_one())
+        session.add(EventCounter(id=1, value=start + len(events)))
+        last = start + len(events)
+    first = int(last) - len(events) + 1
+    rows = [Event(position=first + i, at=at, **e) for i, e in enumerate(events)]
+    session.add_all(rows)
+    await session.flush()
+    return rows
+
+
+async def events_after(session: AsyncSession, *, position: int, limit: int) -> list[Event]:
+    stmt = select(Event).where(Event.position > position).order_by(Event.position).limit(limit)  # type: ignore[arg-type]
+    return list((await session.execute(stmt)).scalars())
+
+
+async def last_position(session: AsyncSession) -> int:
+    value = (await session.execute(select(func.max(Event.position)))).scalar_one_or_none()
+    return int(value or 0)

@@ -1,0 +1,68 @@
+"""Keyset (seek) pagination over any ordered select: no OFFSET, stable under inserts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.pagination import Page, PageRequest, decode_cursor, encode_cursor
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SortKey:
+    expr: ColumnElement[Any]
+    descending: bool
+
+
+def _seek(keys: Sequence[SortKey], values: tuple[Any, ...], *, forward: bool) -> ColumnElement[bool]:
+    """Rows strictly after `values` in the order of `keys` (or before when not forward)."""
+    clauses = []
+    for i, key in enumerate(keys):
+        prefix = [keys[j].expr == values[j] for j in range(i)]
+        greater = key.descending != forward  # ascending+forward -> '>'
+        step = key.expr > values[i] if greater else key.expr < values[i]
+        clauses.append(and_(*prefix, step))
+    return or_(*clauses)
+
+
+async def paginate(
+    session: AsyncSession,
+    stmt: Select[Any],
+    *,
+    keys: Sequence[SortKey],
+    key_of: Callable[[Any], tuple[Any, ...]],
+    page: PageRequest,
+    with_total: bool = False,
+    scalars: bool = True,
+) -> Page[Any]:
+    total = None
+    if with_total:
+        count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
+        total = int((await session.execute(count_stmt)).scalar_one())
+    forward = not page.backward
+    cursor = page.after if forward else page.before
+    if cursor is not None:
+        stmt = stmt.where(_seek(keys, decode_cursor(cursor, arity=len(keys)), forward=forward))
+    order = [
+        (k.expr.desc() if k.descending == forward else k.expr.asc()) for k in keys
+    ]
+    stmt = stmt.order_by(*order).limit(page.size + 1)
+    result = await session.execute(stmt)
+    rows: list[Any] = list(result.scalars().all() if scalars else result.all())
+    more = len(rows) > page.size
+    rows = rows[: page.size]
+    if not forward:
+        rows.reverse()
+    cursors = [encode_cursor(key_of(r)) for r in rows]
+    if forward:
+        return Page(rows, cursors, has_next_page=more, has_previous_page=page.after is not None,
+                    total_count=total)
+    return Page(rows, cursors, has_next_page=page.before is not None, has_previous_page=more,
+                total_count=total)

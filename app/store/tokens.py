@@ -1,0 +1,41 @@
+"""Bearer tokens, stored as SHA-256 hashes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import AuthToken, User
+
+
+async def insert_token(
+    session: AsyncSession, *, user_id: int, token_hash: str, now: datetime, expires_at: datetime
+) -> AuthToken:
+    token = AuthToken(user_id=user_id, token_hash=token_hash, created_at=now, expires_at=expires_at)
+    session.add(token)
+    await session.flush()
+    return token
+
+
+async def get_token_user(
+    session: AsyncSession, *, token_hash: str, now: datetime
+) -> tuple[AuthToken, User] | None:
+    stmt = (
+        select(AuthToken, User)
+        .join(User, User.id == AuthToken.user_id)  # type: ignore[arg-type]
+        .where(AuthToken.token_hash == token_hash, AuthToken.expires_at > now)  # type: ignore[arg-type]
+    )
+    row = (await session.execute(stmt)).first()
+    return (row[0], row[1]) if row else None
+
+
+async def delete_token(session: AsyncSession, *, token_hash: str) -> int:
+    result = await session.execute(delete(AuthToken).where(AuthToken.token_hash == token_hash))  # type: ignore[arg-type]
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def delete_expired_tokens(session: AsyncSession, *, now: datetime) -> int:
+    result = await session.execute(delete(AuthToken).where(AuthToken.expires_at <= now))  # type: ignore[arg-type]
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
