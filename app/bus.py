@@ -96,9 +96,12 @@ class Bus:
         listener: asyncio.Task[None] = broadcast._listener_task  # dies silently upstream: watch it
         while True:
             getter = asyncio.ensure_future(subscriber.get())  # type: ignore[attr-defined]
-            done, _ = await asyncio.wait({getter, listener}, return_when=asyncio.FIRST_COMPLETED)
+            try:
+                done, _ = await asyncio.wait({getter, listener}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                if not getter.done():
+                    getter.cancel()
             if getter not in done:
-                getter.cancel()
                 exc = listener.exception() if not listener.cancelled() else None
                 raise ConnectionError(f"bus listener stopped: {exc!r}")
             event = getter.result()

@@ -1,0 +1,147 @@
+"""Shared fixtures: a real SQLite file per test, the app in-process or on a real uvicorn."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from app.main import create_app
+from app.settings import Settings, load_settings
+
+ADMIN_PASSWORD = "admin-password-1"
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "env": "test",
+        "database_url": f"sqlite+aiosqlite:///{tmp_path}/parley.db",
+        "admin_password": ADMIN_PASSWORD,
+        "argon2_time_cost": 1,
+        "argon2_memory_kib": 64,
+        "live_poll_seconds": 0.5,
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+class Api:
+    """A GraphQL client over httpx for in-process tests."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def raw(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> httpx.Response:
+        headers = {"authorization": f"Bearer {token}"} if token else {}
+        return await self.client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+
+    async def run(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> dict[str, Any]:
+        """The `data` of a response that must have no top-level errors."""
+        response = await self.raw(query, variables, token)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert "errors" not in body, body
+        return body["data"]
+
+    async def errors(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> list[dict[str, Any]]:
+        response = await self.raw(query, variables, token)
+        body = response.json()
+        assert body.get("errors"), body
+        return body["errors"]
+
+    async def register(self, username: str, password: str = "password-123", **extra: Any) -> tuple[str, str]:
+        """(token, user id)"""
+        data = await self.run(
+            """mutation($input: RegisterInput!) { register(input: $input) {
+                 __typename ... on RegisterSuccess { token user { id } } ... on Error { code message } } }""",
+            {"input": {"username": username, "password": password, **extra}},
+        )
+        result = data["register"]
+        assert result["__typename"] == "RegisterSuccess", result
+        return result["token"], result["user"]["id"]
+
+    async def login(self, username: str, password: str) -> dict[str, Any]:
+        data = await self.run(
+            """mutation($input: LoginInput!) { login(input: $input) {
+                 __typename ... on LoginSuccess { token expiresAt user { id username } }
+                 ... on Error { code message } } }""",
+            {"input": {"username": username, "password": password}},
+        )
+        return data["login"]
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[Any]:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def api(app: Any) -> AsyncIterator[Api]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://parley.test") as client:
+        yield Api(client)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LiveServer:
+    """A real uvicorn serving the app on 127.0.0.1 in a background thread."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.port = free_port()
+        self.app = create_app(settings)
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=self.port, ws="websockets-sansio",
+            log_level="warning", lifespan="on", ws_per_message_deflate=False,
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/graphql"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/graphql"
+
+    def start(self) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+
+
+@pytest.fixture
+def live_server(settings: Settings) -> Iterator[LiveServer]:
+    server = LiveServer(settings)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,113 @@
+"""messageAdded over graphql-transport-ws on a real uvicorn, with real websocket clients."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+from gql import Client, GraphQLRequest
+from gql.transport.exceptions import TransportQueryError
+from gql.transport.websockets import WebsocketsTransport
+
+from tests.conftest import LiveServer
+
+REGISTER = """mutation($u: String!) { register(input: {username: $u, password: "password-123"}) {
+  ... on RegisterSuccess { token user { id } } } }"""
+CREATE = """mutation($p: [ID!]!) { createConversation(input: {participants: $p}) {
+  ... on CreateConversationSuccess { conversation { id } } } }"""
+SEND = """mutation($c: ID!, $t: String!) { sendMessage(input: {conversation: $c, text: $t}) {
+  ... on SendMessageSuccess { message { id } } } }"""
+ADDED = """subscription($c: ID) { messageAdded(filter: {conversation: $c}) {
+  id text author { username } conversation { id } } }"""
+
+
+async def post(server: LiveServer, query: str, variables: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    async with httpx.AsyncClient() as client:
+        response = await client.post(server.http_url, json={"query": query, "variables": variables}, headers=headers)
+    body = response.json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+async def user(server: LiveServer, name: str) -> tuple[str, str]:
+    data = (await post(server, REGISTER, {"u": name}))["register"]
+    return data["token"], data["user"]["id"]
+
+
+async def collect(server: LiveServer, token: str, conversation: str | None, want: int, ready: asyncio.Event) -> list[dict[str, Any]]:
+    transport = WebsocketsTransport(url=server.ws_url, init_payload={"Authorization": f"Bearer {token}"})
+    received: list[dict[str, Any]] = []
+    async with Client(transport=transport) as session:
+        subscription = session.subscribe(GraphQLRequest(ADDED, variable_values={"c": conversation}))
+        first = asyncio.ensure_future(subscription.__anext__())
+        await asyncio.sleep(0.3)  # the subscribe message is on the server before we send
+        ready.set()
+        received.append((await first)["messageAdded"])
+        while len(received) < want:
+            received.append((await subscription.__anext__())["messageAdded"])
+        await subscription.aclose()
+    return received
+
+
+async def test_participants_receive_new_messages_and_outsiders_do_not(live_server: LiveServer) -> None:
+    alice, _ = await user(live_server, "alice")
+    bob, bob_id = await user(live_server, "bob")
+    mallory, _ = await user(live_server, "mallory")
+    conv = (await post(live_server, CREATE, {"p": [bob_id]}, alice))["createConversation"]["conversation"]["id"]
+
+    bob_ready, mallory_ready = asyncio.Event(), asyncio.Event()
+    bob_task = asyncio.create_task(collect(live_server, bob, conv, 3, bob_ready))
+    mallory_task = asyncio.create_task(collect(live_server, mallory, None, 1, mallory_ready))
+    await asyncio.wait_for(bob_ready.wait(), 10)
+    await asyncio.wait_for(mallory_ready.wait(), 10)
+    for text in ("one", "two", "three"):
+        await post(live_server, SEND, {"c": conv, "t": text}, alice)
+    got = await asyncio.wait_for(bob_task, 10)
+    assert [m["text"] for m in got] == ["one", "two", "three"]
+    assert {m["author"]["username"] for m in got} == {"alice"}
+    assert {m["conversation"]["id"] for m in got} == {conv}
+    await asyncio.sleep(0.5)
+    assert not mallory_task.done()  # nothing reached the outsider
+    mallory_task.cancel()
+
+
+async def test_a_subscription_to_someone_elses_conversation_is_refused(live_server: LiveServer) -> None:
+    alice, _ = await user(live_server, "alice")
+    _, bob_id = await user(live_server, "bob")
+    mallory, _ = await user(live_server, "mallory")
+    conv = (await post(live_server, CREATE, {"p": [bob_id]}, alice))["createConversation"]["conversation"]["id"]
+    transport = WebsocketsTransport(url=live_server.ws_url, init_payload={"Authorization": f"Bearer {mallory}"})
+    async with Client(transport=transport) as session:
+        with pytest.raises(TransportQueryError) as refused:
+            async for _ in session.subscribe(GraphQLRequest(ADDED, variable_values={"c": conv})):
+                pass
+    assert refused.value.errors[0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_a_bad_token_closes_the_socket_with_4403(live_server: LiveServer) -> None:
+    async with websockets.connect(live_server.ws_url, subprotocols=["graphql-transport-ws"]) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": "Bearer nope"}}))
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), 5)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+
+
+async def test_anonymous_subscribers_are_refused(live_server: LiveServer) -> None:
+    transport = WebsocketsTransport(url=live_server.ws_url)
+    async with Client(transport=transport) as session:
+        with pytest.raises(TransportQueryError) as refused:
+            async for _ in session.subscribe(GraphQLRequest(ADDED, variable_values={"c": None})):
+                pass
+    assert refused.value.errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_only_graphql_transport_ws_is_served(live_server: LiveServer) -> None:
+    async with websockets.connect(live_server.ws_url, subprotocols=["graphql-ws"]) as ws:
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), 5)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4406
