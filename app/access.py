@@ -27,9 +27,7 @@ async def access_conversation(
     )
 
 
-async def access_message(
-    session: AsyncSession, viewer: Viewer | None, message_id: int
-) -> Message | None:
+async def access_message(session: AsyncSession, viewer: Viewer | None, message_id: int) -> Message | None:
     """The message when the viewer may read it, else None."""
     message = await message_store.get_message(session, message_id=message_id)
     if message is None:

@@ -48,9 +48,7 @@ class Passwords:
     async def verify(self, stored_hash: str | None, password: str) -> bool:
         def check() -> bool:
             try:
-                return self._hasher.verify(stored_hash or self._dummy, password) and bool(
-                    stored_hash
-                )
+                return self._hasher.verify(stored_hash or self._dummy, password) and bool(stored_hash)
             except (VerificationError, InvalidHashError):
                 return False
 

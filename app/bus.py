@@ -44,8 +44,15 @@ class Bus:
 
     async def start(self, *, wait_seconds: float = 5.0) -> None:
         self._task = asyncio.create_task(self._run(), name="parley-bus")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._connected.wait(), wait_seconds)
+        try:
+            async with asyncio.timeout(wait_seconds):
+                await self._connected.wait()
+        except TimeoutError:
+            log.warning(
+                "bus %s not connected after %.0fs; continuing, delivery falls back to polling",
+                self.url,
+                wait_seconds,
+            )
 
     async def stop(self) -> None:
         self.state = BusState.CLOSED
@@ -87,7 +94,8 @@ class Bus:
                 if self.state != BusState.CLOSED:
                     self.state = BusState.DOWN
                 with contextlib.suppress(Exception):
-                    await asyncio.wait_for(broadcast.disconnect(), 2)
+                    async with asyncio.timeout(2):
+                        await broadcast.disconnect()
             self._on_gap()
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, self._max_backoff)

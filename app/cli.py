@@ -70,8 +70,13 @@ def cmd_user_create(args: argparse.Namespace) -> None:
             await upgrade(db)
             async with db.write() as uow:
                 await do_create_user(
-                    uow, Passwords(settings), settings, username=args.username, password=password,
-                    display_name=args.display_name, locale=args.locale,
+                    uow,
+                    Passwords(settings),
+                    settings,
+                    username=args.username,
+                    password=password,
+                    display_name=args.display_name,
+                    locale=args.locale,
                     rights=(ADMIN_RIGHT,) if args.admin else (),
                 )
         finally:

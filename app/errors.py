@@ -32,9 +32,7 @@ class InvalidCredentials(DomainError):
 class Forbidden(DomainError):
     code = "FORBIDDEN"
 
-    def __init__(
-        self, message: str, *, right: str | None = None, parameter: str | None = None
-    ) -> None:
+    def __init__(self, message: str, *, right: str | None = None, parameter: str | None = None) -> None:
         super().__init__(message)
         self.right = right
         self.parameter = parameter

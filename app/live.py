@@ -80,6 +80,7 @@ class LiveHub:
         self._subscriptions: set[LiveSubscription] = set()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self.position = 0
 
     async def start(self) -> None:
@@ -88,6 +89,7 @@ class LiveHub:
         self._task = asyncio.create_task(self._run(), name="parley-live-hub")
 
     async def stop(self) -> None:
+        self._stopping = True
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -110,9 +112,13 @@ class LiveHub:
         return len(self._subscriptions)
 
     async def _run(self) -> None:
-        while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+        while not self._stopping:
+            try:
+                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation
+                async with asyncio.timeout(self._poll_seconds):
+                    await self._wake.wait()
+            except TimeoutError:
+                pass
             self._wake.clear()
             try:
                 await self.catch_up()

@@ -54,12 +54,25 @@ class BodyLimit:
 
     async def _refuse(self, send: Send) -> None:
         body = json.dumps(
-            {"errors": [{"message": f"Request body over {self.max_bytes} bytes.",
-                         "extensions": {"code": "LIMIT_EXCEEDED"}}]}
+            {
+                "errors": [
+                    {
+                        "message": f"Request body over {self.max_bytes} bytes.",
+                        "extensions": {"code": "LIMIT_EXCEEDED"},
+                    }
+                ]
+            }
         ).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 
@@ -94,7 +107,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         bus_ok = services.bus.is_up
         status = 200 if db_ok and bus_ok else 503
         return JSONResponse(
-            {"database": "ok" if db_ok else "down", "bus": services.bus.state.value}, status_code=status
+            {"database": "ok" if db_ok else "down", "bus": services.bus.state.value},
+            status_code=status,
         )
 
     app = Starlette(

@@ -53,6 +53,4 @@ async def pending_model_changes(db: Database) -> list[Any]:
 async def autogenerate(db: Database, message: str) -> None:
     """Developer helper: write a new revision from the model changes."""
     async with db.engine.connect() as conn:
-        await conn.run_sync(
-            lambda c: command.revision(alembic_config(c), message=message, autogenerate=True)
-        )
+        await conn.run_sync(lambda c: command.revision(alembic_config(c), message=message, autogenerate=True))

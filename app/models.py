@@ -35,9 +35,7 @@ def utcnow() -> datetime:
 
 def _fk(target: str, *, nullable: bool = False, index: bool = False) -> Any:
     return Field(
-        sa_column=Column(
-            ForeignKey(target, ondelete="CASCADE"), nullable=nullable, index=index
-        ),
+        sa_column=Column(ForeignKey(target, ondelete="CASCADE"), nullable=nullable, index=index),
         default=None if nullable else ...,
     )
 
@@ -64,9 +62,7 @@ class User(SQLModel, table=True):
 
 class UserRight(SQLModel, table=True):
     __tablename__ = "user_rights"
-    user_id: int = Field(
-        sa_column=Column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    )
+    user_id: int = Field(sa_column=Column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True))
     right: str = Field(primary_key=True, max_length=64)
 
 
@@ -127,12 +123,8 @@ class MessageRevision(SQLModel, table=True):
 
 class Reaction(SQLModel, table=True):
     __tablename__ = "reactions"
-    message_id: int = Field(
-        sa_column=Column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True)
-    )
-    user_id: int = Field(
-        sa_column=Column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    )
+    message_id: int = Field(sa_column=Column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True))
+    user_id: int = Field(sa_column=Column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True))
     content: str = Field(primary_key=True, max_length=64)
     created_at: datetime = _when()
 
@@ -149,13 +141,9 @@ class Attachment(SQLModel, table=True):
 
 class MessageRead(SQLModel, table=True):
     __tablename__ = "message_reads"
-    user_id: int = Field(
-        sa_column=Column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    )
+    user_id: int = Field(sa_column=Column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True))
     message_id: int = Field(
-        sa_column=Column(
-            ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True, index=True
-        )
+        sa_column=Column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True, index=True)
     )
     read_at: datetime = _when()
 

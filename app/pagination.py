@@ -32,8 +32,7 @@ def decode_cursor(cursor: str, *, arity: int) -> tuple[Any, ...]:
         if not isinstance(raw, list) or len(raw) != arity:
             raise ValueError("arity")
         return tuple(
-            datetime.fromisoformat(v["$dt"]) if isinstance(v, dict) and "$dt" in v else v
-            for v in raw
+            datetime.fromisoformat(v["$dt"]) if isinstance(v, dict) and "$dt" in v else v for v in raw
         )
     except (ValueError, UnicodeDecodeError, binascii.Error, TypeError, KeyError) as exc:
         raise InvalidInput("The cursor is not valid for this list.", field="cursor") from exc

@@ -27,7 +27,9 @@ class Services:
             db=db,
             bus=Bus(settings.bus_url),
             hub=LiveHub(
-                db, poll_seconds=settings.live_poll_seconds, queue_size=settings.subscriber_queue_size
+                db,
+                poll_seconds=settings.live_poll_seconds,
+                queue_size=settings.subscriber_queue_size,
             ),
             passwords=Passwords(settings),
         )

@@ -85,15 +85,25 @@ async def do_issue_token(uow: UnitOfWork, settings: Settings, *, user: User) -> 
 
 
 async def register(
-    db: Database, passwords: Passwords, *, username: str, password: str,
-    display_name: str | None, locale: str | None,
+    db: Database,
+    passwords: Passwords,
+    *,
+    username: str,
+    password: str,
+    display_name: str | None,
+    locale: str | None,
 ) -> Session:
     if not db.settings.registration_enabled:
         raise RegistrationClosed()
     async with db.write() as uow:
         user = await do_create_user(
-            uow, passwords, db.settings, username=username, password=password,
-            display_name=display_name, locale=locale,
+            uow,
+            passwords,
+            db.settings,
+            username=username,
+            password=password,
+            display_name=display_name,
+            locale=locale,
         )
         return await do_issue_token(uow, db.settings, user=user)
 
@@ -149,7 +159,12 @@ async def ensure_admin(db: Database, passwords: Passwords) -> str | None:
         if await user_store.get_user_by_username(uow.session, username="admin") is not None:
             return None  # another instance won the race
         await do_create_user(
-            uow, passwords, db.settings, username="admin", password=password,
-            display_name="Administrator", rights=(ADMIN_RIGHT,),
+            uow,
+            passwords,
+            db.settings,
+            username="admin",
+            password=password,
+            display_name="Administrator",
+            rights=(ADMIN_RIGHT,),
         )
     return None if secret else password

@@ -39,7 +39,9 @@ class AttachmentData:
         return {"name": self.name, "url": self.url, "mime_type": self.mime_type, "size": self.size}
 
 
-def _checked_attachments(settings: Settings, attachments: Sequence[AttachmentData]) -> list[dict[str, object]]:
+def _checked_attachments(
+    settings: Settings, attachments: Sequence[AttachmentData]
+) -> list[dict[str, object]]:
     if len(attachments) > settings.max_attachments:
         raise LimitExceeded(
             f"A message has at most {settings.max_attachments} attachments.",
@@ -117,7 +119,12 @@ async def do_edit_message(
     now = utcnow()
     new_text = text if text is not None else (message.text + append if append is not None else None)
     if new_text is not None and new_text != message.text:
-        check_text(new_text, field="text", max_length=settings.max_message_length, allow_empty=bool(checked))
+        check_text(
+            new_text,
+            field="text",
+            max_length=settings.max_message_length,
+            allow_empty=bool(checked),
+        )
         await message_store.update_message_text(
             uow.session, message=message, text=new_text, editor_id=viewer.user_id, now=now
         )
@@ -152,7 +159,9 @@ async def do_react(
     viewer = require_viewer(viewer)
     content = content.strip()
     if not content or len(content) > 64 or any(c.isspace() for c in content):
-        raise InvalidInput("A reaction is 1-64 characters without spaces, e.g. '👍' or ':tada:'.", field="content")
+        raise InvalidInput(
+            "A reaction is 1-64 characters without spaces, e.g. '👍' or ':tada:'.", field="content"
+        )
     message = await message_for(uow, viewer, message_id)
     now = utcnow()
     if remove:
@@ -188,5 +197,9 @@ async def do_mark_conversation_read(
         uow.session, user_id=viewer.user_id, conversation_id=conversation_id, up_to=up_to, now=now
     )
     if count:
-        await record(uow, [MessageEventDraft(EventKind.READ, target, viewer.user_id, {"count": count})], at=now)
+        await record(
+            uow,
+            [MessageEventDraft(EventKind.READ, target, viewer.user_id, {"count": count})],
+            at=now,
+        )
     return count

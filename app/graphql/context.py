@@ -15,8 +15,14 @@ from app.services import Services
 
 class Context:
     def __init__(
-        self, *, services: Services, viewer: Viewer | None, request: Any, response: Any,
-        websocket: bool = False, request_id: str | None = None,
+        self,
+        *,
+        services: Services,
+        viewer: Viewer | None,
+        request: Any,
+        response: Any,
+        websocket: bool = False,
+        request_id: str | None = None,
     ) -> None:
         self.services = services
         self.settings = services.settings
@@ -34,12 +40,20 @@ class Context:
         self.loaders.set_viewer(viewer)
 
     def page(
-        self, *, first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None,
+        self,
+        *,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> PageRequest:
         return PageRequest.build(
-            first=first, after=after, last=last, before=before,
-            default=self.settings.page_size_default, cap=self.settings.page_size_max,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            default=self.settings.page_size_default,
+            cap=self.settings.page_size_max,
         )
 
 

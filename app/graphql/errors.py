@@ -83,7 +83,9 @@ class LimitExceededError(Error):
 class DomainErrorHandler:
     """Maps one domain exception type to its GraphQL error type (strawberry ExceptionHandler)."""
 
-    def __init__(self, exception_type: type[Exception], error_type: type, build: Callable[[Any], Any]) -> None:
+    def __init__(
+        self, exception_type: type[Exception], error_type: type, build: Callable[[Any], Any]
+    ) -> None:
         self.exception_type = exception_type
         self.error_type = error_type
         self._build = build
@@ -98,46 +100,61 @@ def _code(e: domain.DomainError) -> ErrorCode:
 
 EXCEPTION_HANDLERS = [
     DomainErrorHandler(
-        domain.InvalidCredentials, UnauthenticatedError,
+        domain.InvalidCredentials,
+        UnauthenticatedError,
         lambda e: UnauthenticatedError(code=_code(e), message=e.message),
     ),
     DomainErrorHandler(
-        domain.Unauthenticated, UnauthenticatedError,
+        domain.Unauthenticated,
+        UnauthenticatedError,
         lambda e: UnauthenticatedError(code=_code(e), message=e.message),
     ),
     DomainErrorHandler(
-        domain.Forbidden, ForbiddenError,
+        domain.Forbidden,
+        ForbiddenError,
         lambda e: ForbiddenError(code=_code(e), message=e.message, right=e.right, parameter=e.parameter),
     ),
     DomainErrorHandler(
-        domain.NotFound, NotFoundError,
+        domain.NotFound,
+        NotFoundError,
         lambda e: NotFoundError(code=_code(e), message=e.message, id=e.id),
     ),
     DomainErrorHandler(
-        domain.InvalidInput, InvalidInputError,
+        domain.InvalidInput,
+        InvalidInputError,
         lambda e: InvalidInputError(code=_code(e), message=e.message, field=e.field),
     ),
     DomainErrorHandler(
-        domain.Conflict, ConflictError,
+        domain.Conflict,
+        ConflictError,
         lambda e: ConflictError(code=_code(e), message=e.message, field=e.field),
     ),
     DomainErrorHandler(
-        domain.AmbiguousReference, AmbiguousReferenceError,
+        domain.AmbiguousReference,
+        AmbiguousReferenceError,
         lambda e: AmbiguousReferenceError(code=_code(e), message=e.message, ids=e.ids),
     ),
     DomainErrorHandler(
-        domain.OwnerMismatch, OwnerMismatchError,
+        domain.OwnerMismatch,
+        OwnerMismatchError,
         lambda e: OwnerMismatchError(code=_code(e), message=e.message),
     ),
     DomainErrorHandler(
-        domain.LimitExceeded, LimitExceededError,
+        domain.LimitExceeded,
+        LimitExceededError,
         lambda e: LimitExceededError(code=_code(e), message=e.message, limit=e.limit, field=e.field),
     ),
 ]
 
 ERROR_TYPES = [
-    UnauthenticatedError, ForbiddenError, NotFoundError, InvalidInputError, ConflictError,
-    AmbiguousReferenceError, OwnerMismatchError, LimitExceededError,
+    UnauthenticatedError,
+    ForbiddenError,
+    NotFoundError,
+    InvalidInputError,
+    ConflictError,
+    AmbiguousReferenceError,
+    OwnerMismatchError,
+    LimitExceededError,
 ]
 
 
@@ -162,12 +179,17 @@ class MaskUnexpectedErrors(MaskErrors):
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         request_id = self._request_id()
         log.error(
-            "unexpected error in %s (request id %s)", ".".join(map(str, error.path or [])),
-            request_id, exc_info=error.original_error,
+            "unexpected error in %s (request id %s)",
+            ".".join(map(str, error.path or [])),
+            request_id,
+            exc_info=error.original_error,
         )
         return GraphQLError(
             message=f"Unexpected error (request id {request_id}).",
-            nodes=error.nodes, source=error.source, positions=error.positions, path=error.path,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
             extensions={"code": "INTERNAL", "requestId": request_id},
         )
 

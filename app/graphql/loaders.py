@@ -112,7 +112,9 @@ class Loaders:
             found = await read_store.read_at_by_message_ids(s, user_id=self._viewer_id, ids=ids)
         return [found.get(i) for i in ids]
 
-    async def _grouped(self, fn: Callable[..., Awaitable[dict[int, list[Any]]]], ids: Sequence[int]) -> list[list[Any]]:
+    async def _grouped(
+        self, fn: Callable[..., Awaitable[dict[int, list[Any]]]], ids: Sequence[int]
+    ) -> list[list[Any]]:
         async with self._db.read() as s:
             found = await fn(s, ids=ids)
         return [found.get(i, []) for i in ids]

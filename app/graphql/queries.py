@@ -57,7 +57,10 @@ class Query:
 
     @strawberry.field
     async def users(
-        self, info: Info, search: str | None = None, first: int | None = None,
+        self,
+        info: Info,
+        search: str | None = None,
+        first: int | None = None,
         after: str | None = None,
     ) -> Connection[User]:
         page = info.context.page(first=first, after=after)

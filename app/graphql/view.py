@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from cross_web import HTTPException
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
@@ -19,6 +19,27 @@ from app.auth import bearer_token
 from app.graphql.context import Context
 from app.graphql.schema import build_schema
 from app.services import Services
+
+# GraphiQL sends its header editor's values on HTTP only. Subscriptions authenticate in
+# connection_init, so pass the Authorization header there too (one socket per token).
+_STOCK_FETCHER = """      const fetcher = GraphiQL.createFetcher({
+        url: fetchURL,
+        headers: defaultHeaders,
+        subscriptionUrl,
+      });"""
+_AUTH_FETCHER = """      let socketAuth = undefined, socketFetcher = null;
+      const fetcher = (params, opts) => {
+        const h = (opts && opts.headers) || {};
+        const auth = h.Authorization || h.authorization || null;
+        if (socketFetcher === null || auth !== socketAuth) {
+          socketAuth = auth;
+          socketFetcher = GraphiQL.createFetcher({
+            url: fetchURL, headers: defaultHeaders, subscriptionUrl,
+            wsConnectionParams: auth ? { Authorization: auth } : {},
+          });
+        }
+        return socketFetcher(params, opts);
+      };"""
 
 
 class ParleyGraphQL(GraphQL[Context, None]):
@@ -33,13 +54,23 @@ class ParleyGraphQL(GraphQL[Context, None]):
             allowed_origins=settings.allowed_origins,
         )
         self.services = services
+        if _STOCK_FETCHER not in self.graphql_ide_html:
+            raise RuntimeError("strawberry's GraphiQL page changed: update _AUTH_FETCHER")
+        self._ide_html = self.graphql_ide_html.replace(_STOCK_FETCHER, _AUTH_FETCHER)
+
+    async def render_graphql_ide(self, request: Request) -> Response:  # type: ignore[override]
+        return HTMLResponse(self._ide_html)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:  # type: ignore[override]
         request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
         if isinstance(request, WebSocket):
             return Context(
-                services=self.services, viewer=None, request=request, response=response,
-                websocket=True, request_id=request_id,
+                services=self.services,
+                viewer=None,
+                request=request,
+                response=response,
+                websocket=True,
+                request_id=request_id,
             )
         viewer = None
         token = bearer_token(request.headers.get("authorization"))
@@ -50,7 +81,10 @@ class ParleyGraphQL(GraphQL[Context, None]):
         if isinstance(response, Response):
             response.headers["x-request-id"] = request_id
         return Context(
-            services=self.services, viewer=viewer, request=request, response=response,
+            services=self.services,
+            viewer=viewer,
+            request=request,
+            response=response,
             request_id=request_id,
         )
 

@@ -23,7 +23,10 @@ async def insert_conversation(
     now: datetime,
 ) -> Conversation:
     conversation = Conversation(
-        title=title, direct_key=direct_key, created_by=created_by, created_at=now,
+        title=title,
+        direct_key=direct_key,
+        created_by=created_by,
+        created_at=now,
         last_activity_at=now,
     )
     session.add(conversation)
@@ -48,8 +51,8 @@ async def get_conversation_for(
     """The conversation if `user_id` participates in it, else None (missing looks the same)."""
     stmt = (
         select(Conversation)
-        .join(ConversationParticipant, ConversationParticipant.conversation_id == Conversation.id)  # type: ignore[arg-type]
-        .where(Conversation.id == conversation_id, ConversationParticipant.user_id == user_id)  # type: ignore[arg-type]
+        .join(ConversationParticipant, ConversationParticipant.conversation_id == Conversation.id)
+        .where(Conversation.id == conversation_id, ConversationParticipant.user_id == user_id)
     )
     return (await session.execute(stmt)).scalar_one_or_none()
 
@@ -57,7 +60,7 @@ async def get_conversation_for(
 async def conversations_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, Conversation]:
     if not ids:
         return {}
-    stmt = select(Conversation).where(Conversation.id.in_(set(ids)))  # type: ignore[union-attr]
+    stmt = select(Conversation).where(Conversation.id.in_(set(ids)))
     return {c.id: c for c in (await session.execute(stmt)).scalars() if c.id is not None}
 
 
@@ -69,7 +72,7 @@ async def participant_ids_by_conversation_ids(
         return out
     stmt = (
         select(ConversationParticipant.conversation_id, ConversationParticipant.user_id)
-        .where(ConversationParticipant.conversation_id.in_(set(ids)))  # type: ignore[attr-defined]
+        .where(ConversationParticipant.conversation_id.in_(set(ids)))
         .order_by(ConversationParticipant.conversation_id, ConversationParticipant.user_id)
     )
     for conversation_id, user_id in (await session.execute(stmt)).all():
@@ -82,13 +85,13 @@ async def list_conversations_for(
 ) -> Page[Conversation]:
     stmt = (
         select(Conversation)
-        .join(ConversationParticipant, ConversationParticipant.conversation_id == Conversation.id)  # type: ignore[arg-type]
+        .join(ConversationParticipant, ConversationParticipant.conversation_id == Conversation.id)
         .where(ConversationParticipant.user_id == user_id)
     )
     return await paginate(
         session,
         stmt,
-        keys=[SortKey(Conversation.last_activity_at, True), SortKey(Conversation.id, True)],  # type: ignore[arg-type]
+        keys=[SortKey(Conversation.last_activity_at, True), SortKey(Conversation.id, True)],
         key_of=lambda c: (c.last_activity_at, c.id),
         page=page,
         with_total=True,
@@ -97,7 +100,7 @@ async def list_conversations_for(
 
 async def touch_activity(session: AsyncSession, *, conversation_id: int, now: datetime) -> None:
     await session.execute(
-        update(Conversation).where(Conversation.id == conversation_id).values(last_activity_at=now)  # type: ignore[arg-type]
+        update(Conversation).where(Conversation.id == conversation_id).values(last_activity_at=now)
     )
 
 

@@ -17,7 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models import Event, EventCounter
 
 
-async def append_events(session: AsyncSession, *, events: Sequence[dict[str, Any]], at: datetime) -> list[Event]:
+async def append_events(
+    session: AsyncSession, *, events: Sequence[dict[str, Any]], at: datetime
+) -> list[Event]:
     """Append events (dicts of Event fields without position/at) in one counter step."""
     if not events:
         return []
@@ -40,7 +42,7 @@ async def append_events(session: AsyncSession, *, events: Sequence[dict[str, Any
 
 
 async def events_after(session: AsyncSession, *, position: int, limit: int) -> list[Event]:
-    stmt = select(Event).where(Event.position > position).order_by(Event.position).limit(limit)  # type: ignore[arg-type]
+    stmt = select(Event).where(Event.position > position).order_by(Event.position).limit(limit)
     return list((await session.execute(stmt)).scalars())
 
 

@@ -50,9 +50,7 @@ async def paginate(
     cursor = page.after if forward else page.before
     if cursor is not None:
         stmt = stmt.where(_seek(keys, decode_cursor(cursor, arity=len(keys)), forward=forward))
-    order = [
-        (k.expr.desc() if k.descending == forward else k.expr.asc()) for k in keys
-    ]
+    order = [(k.expr.desc() if k.descending == forward else k.expr.asc()) for k in keys]
     stmt = stmt.order_by(*order).limit(page.size + 1)
     result = await session.execute(stmt)
     rows: list[Any] = list(result.scalars().all() if scalars else result.all())
@@ -62,7 +60,17 @@ async def paginate(
         rows.reverse()
     cursors = [encode_cursor(key_of(r)) for r in rows]
     if forward:
-        return Page(rows, cursors, has_next_page=more, has_previous_page=page.after is not None,
-                    total_count=total)
-    return Page(rows, cursors, has_next_page=page.before is not None, has_previous_page=more,
-                total_count=total)
+        return Page(
+            rows,
+            cursors,
+            has_next_page=more,
+            has_previous_page=page.after is not None,
+            total_count=total,
+        )
+    return Page(
+        rows,
+        cursors,
+        has_next_page=page.before is not None,
+        has_previous_page=more,
+        total_count=total,
+    )

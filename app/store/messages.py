@@ -41,7 +41,7 @@ async def get_message(session: AsyncSession, *, message_id: int) -> Message | No
 async def messages_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, Message]:
     if not ids:
         return {}
-    stmt = select(Message).where(Message.id.in_(set(ids)))  # type: ignore[union-attr]
+    stmt = select(Message).where(Message.id.in_(set(ids)))
     return {m.id: m for m in (await session.execute(stmt)).scalars() if m.id is not None}
 
 
@@ -62,7 +62,7 @@ async def list_conversation_messages(
     return await paginate(
         session,
         stmt,
-        keys=[SortKey(Message.id, True)],  # type: ignore[arg-type]
+        keys=[SortKey(Message.id, True)],
         key_of=lambda m: (m.id,),
         page=page,
         with_total=True,
@@ -76,7 +76,7 @@ async def last_message_ids_by_conversation_ids(
         return {}
     stmt = (
         select(Message.conversation_id, func.max(Message.id))
-        .where(Message.conversation_id.in_(set(ids)))  # type: ignore[union-attr]
+        .where(Message.conversation_id.in_(set(ids)))
         .group_by(Message.conversation_id)
     )
     return {cid: mid for cid, mid in (await session.execute(stmt)).all()}
@@ -86,26 +86,20 @@ async def update_message_text(
     session: AsyncSession, *, message: Message, text: str, editor_id: int, now: datetime
 ) -> None:
     assert message.id is not None
-    session.add(
-        MessageRevision(message_id=message.id, text=message.text, editor_id=editor_id, edited_at=now)
-    )
-    await session.execute(
-        update(Message).where(Message.id == message.id).values(text=text, updated_at=now)  # type: ignore[arg-type]
-    )
+    session.add(MessageRevision(message_id=message.id, text=message.text, editor_id=editor_id, edited_at=now))
+    await session.execute(update(Message).where(Message.id == message.id).values(text=text, updated_at=now))
     message.text = text
     message.updated_at = now
     await session.flush()
 
 
 async def touch_message(session: AsyncSession, *, message_id: int, now: datetime) -> None:
-    await session.execute(
-        update(Message).where(Message.id == message_id).values(updated_at=now)  # type: ignore[arg-type]
-    )
+    await session.execute(update(Message).where(Message.id == message_id).values(updated_at=now))
 
 
 async def delete_messages(session: AsyncSession, *, ids: Sequence[int]) -> None:
     if ids:
-        await session.execute(delete(Message).where(Message.id.in_(set(ids))))  # type: ignore[union-attr]
+        await session.execute(delete(Message).where(Message.id.in_(set(ids))))
 
 
 async def revisions_by_message_ids(
@@ -115,9 +109,7 @@ async def revisions_by_message_ids(
     if not ids:
         return out
     stmt = (
-        select(MessageRevision)
-        .where(MessageRevision.message_id.in_(set(ids)))  # type: ignore[attr-defined]
-        .order_by(MessageRevision.id)
+        select(MessageRevision).where(MessageRevision.message_id.in_(set(ids))).order_by(MessageRevision.id)
     )
     for rev in (await session.execute(stmt)).scalars():
         out.setdefault(rev.message_id, []).append(rev)
@@ -127,14 +119,14 @@ async def revisions_by_message_ids(
 async def insert_attachments(
     session: AsyncSession, *, message_id: int, attachments: Sequence[dict[str, object]]
 ) -> None:
-    session.add_all(Attachment(message_id=message_id, **a) for a in attachments)  # type: ignore[arg-type]
+    session.add_all(Attachment(message_id=message_id, **a) for a in attachments)
     await session.flush()
 
 
 async def replace_attachments(
     session: AsyncSession, *, message_id: int, attachments: Sequence[dict[str, object]]
 ) -> None:
-    await session.execute(delete(Attachment).where(Attachment.message_id == message_id))  # type: ignore[arg-type]
+    await session.execute(delete(Attachment).where(Attachment.message_id == message_id))
     await insert_attachments(session, message_id=message_id, attachments=attachments)
 
 
@@ -144,11 +136,7 @@ async def attachments_by_message_ids(
     out: dict[int, list[Attachment]] = {i: [] for i in ids}
     if not ids:
         return out
-    stmt = (
-        select(Attachment)
-        .where(Attachment.message_id.in_(set(ids)))  # type: ignore[attr-defined]
-        .order_by(Attachment.id)
-    )
+    stmt = select(Attachment).where(Attachment.message_id.in_(set(ids))).order_by(Attachment.id)
     for att in (await session.execute(stmt)).scalars():
         out.setdefault(att.message_id, []).append(att)
     return out

@@ -22,28 +22,24 @@ async def add_reaction(
     return True
 
 
-async def remove_reaction(
-    session: AsyncSession, *, message_id: int, user_id: int, content: str
-) -> bool:
+async def remove_reaction(session: AsyncSession, *, message_id: int, user_id: int, content: str) -> bool:
     result = await session.execute(
         delete(Reaction).where(
-            Reaction.message_id == message_id,  # type: ignore[arg-type]
-            Reaction.user_id == user_id,  # type: ignore[arg-type]
-            Reaction.content == content,  # type: ignore[arg-type]
+            Reaction.message_id == message_id,
+            Reaction.user_id == user_id,
+            Reaction.content == content,
         )
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(result.rowcount)
 
 
-async def reactions_by_message_ids(
-    session: AsyncSession, *, ids: Sequence[int]
-) -> dict[int, list[Reaction]]:
+async def reactions_by_message_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, list[Reaction]]:
     out: dict[int, list[Reaction]] = {i: [] for i in ids}
     if not ids:
         return out
     stmt = (
         select(Reaction)
-        .where(Reaction.message_id.in_(set(ids)))  # type: ignore[attr-defined]
+        .where(Reaction.message_id.in_(set(ids)))
         .order_by(Reaction.created_at, Reaction.user_id)
     )
     for r in (await session.execute(stmt)).scalars():

@@ -11,14 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models import ConversationParticipant, Message, MessageRead
 
 
-def _unread_in_conversation(user_id: int, conversation_id: int, watermark: int, up_to: int):  # type: ignore[no-untyped-def]
+def _unread_in_conversation(user_id: int, conversation_id: int, watermark: int, up_to: int):
     read = select(MessageRead.message_id).where(
         MessageRead.user_id == user_id, MessageRead.message_id == Message.id
     )
     return select(Message.id).where(
         Message.conversation_id == conversation_id,
-        Message.id > watermark,  # type: ignore[operator]
-        Message.id <= up_to,  # type: ignore[operator]
+        Message.id > watermark,
+        Message.id <= up_to,
         Message.author_id != user_id,
         ~read.exists(),
     )
@@ -41,8 +41,8 @@ async def mark_conversation_read(
     await session.execute(
         update(ConversationParticipant)
         .where(
-            ConversationParticipant.conversation_id == conversation_id,  # type: ignore[arg-type]
-            ConversationParticipant.user_id == user_id,  # type: ignore[arg-type]
+            ConversationParticipant.conversation_id == conversation_id,
+            ConversationParticipant.user_id == user_id,
         )
         .values(read_up_to_id=up_to)
     )
@@ -55,7 +55,8 @@ async def read_at_by_message_ids(
     if not ids:
         return {}
     stmt = select(MessageRead.message_id, MessageRead.read_at).where(
-        MessageRead.user_id == user_id, MessageRead.message_id.in_(set(ids))  # type: ignore[attr-defined]
+        MessageRead.user_id == user_id,
+        MessageRead.message_id.in_(set(ids)),
     )
     return {mid: at for mid, at in (await session.execute(stmt)).all()}
 
@@ -80,8 +81,8 @@ async def unread_counts_by_conversation_ids(
             ),
         )
         .where(
-            Message.conversation_id.in_(set(ids)),  # type: ignore[union-attr]
-            Message.id > ConversationParticipant.read_up_to_id,  # type: ignore[operator]
+            Message.conversation_id.in_(set(ids)),
+            Message.id > ConversationParticipant.read_up_to_id,
             Message.author_id != user_id,
             ~read.exists(),
         )

@@ -24,18 +24,18 @@ async def get_token_user(
 ) -> tuple[AuthToken, User] | None:
     stmt = (
         select(AuthToken, User)
-        .join(User, User.id == AuthToken.user_id)  # type: ignore[arg-type]
-        .where(AuthToken.token_hash == token_hash, AuthToken.expires_at > now)  # type: ignore[arg-type]
+        .join(User, User.id == AuthToken.user_id)
+        .where(AuthToken.token_hash == token_hash, AuthToken.expires_at > now)
     )
     row = (await session.execute(stmt)).first()
     return (row[0], row[1]) if row else None
 
 
 async def delete_token(session: AsyncSession, *, token_hash: str) -> int:
-    result = await session.execute(delete(AuthToken).where(AuthToken.token_hash == token_hash))  # type: ignore[arg-type]
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    result = await session.execute(delete(AuthToken).where(AuthToken.token_hash == token_hash))
+    return int(result.rowcount or 0)
 
 
 async def delete_expired_tokens(session: AsyncSession, *, now: datetime) -> int:
-    result = await session.execute(delete(AuthToken).where(AuthToken.expires_at <= now))  # type: ignore[arg-type]
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    result = await session.execute(delete(AuthToken).where(AuthToken.expires_at <= now))
+    return int(result.rowcount or 0)

@@ -25,7 +25,7 @@ async def get_user_by_username(session: AsyncSession, *, username: str) -> User 
 async def users_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, User]:
     if not ids:
         return {}
-    rows = (await session.execute(select(User).where(User.id.in_(set(ids))))).scalars()  # type: ignore[union-attr]
+    rows = (await session.execute(select(User).where(User.id.in_(set(ids))))).scalars()
     return {u.id: u for u in rows if u.id is not None}
 
 
@@ -33,7 +33,7 @@ async def users_by_usernames(session: AsyncSession, *, usernames: Sequence[str])
     keys = {u.lower() for u in usernames}
     if not keys:
         return {}
-    rows = (await session.execute(select(User).where(User.username_key.in_(keys)))).scalars()  # type: ignore[attr-defined]
+    rows = (await session.execute(select(User).where(User.username_key.in_(keys)))).scalars()
     return {u.username_key: u for u in rows}
 
 
@@ -66,12 +66,15 @@ async def list_users(session: AsyncSession, *, search: str | None, page: PageReq
     if search:
         like = "%" + search.lower().replace("%", r"\%").replace("_", r"\_") + "%"
         stmt = stmt.where(
-            or_(User.username_key.like(like, escape="\\"), User.display_name.ilike(like, escape="\\"))  # type: ignore[attr-defined]
+            or_(
+                User.username_key.like(like, escape="\\"),
+                User.display_name.ilike(like, escape="\\"),
+            )
         )
     return await paginate(
         session,
         stmt,
-        keys=[SortKey(User.username_key, False), SortKey(User.id, False)],  # type: ignore[arg-type]
+        keys=[SortKey(User.username_key, False), SortKey(User.id, False)],
         key_of=lambda u: (u.username_key, u.id),
         page=page,
         with_total=True,
@@ -86,16 +89,14 @@ async def rights_by_user_ids(session: AsyncSession, *, ids: Sequence[int]) -> di
     out: dict[int, list[str]] = {i: [] for i in ids}
     if not ids:
         return out
-    stmt = select(UserRight).where(UserRight.user_id.in_(set(ids))).order_by(UserRight.right)  # type: ignore[attr-defined]
+    stmt = select(UserRight).where(UserRight.user_id.in_(set(ids))).order_by(UserRight.right)
     for row in (await session.execute(stmt)).scalars():
         out.setdefault(row.user_id, []).append(row.right)
     return out
 
 
 async def set_right(session: AsyncSession, *, user_id: int, right: str, granted: bool) -> None:
-    await session.execute(
-        delete(UserRight).where(UserRight.user_id == user_id, UserRight.right == right)  # type: ignore[arg-type]
-    )
+    await session.execute(delete(UserRight).where(UserRight.user_id == user_id, UserRight.right == right))
     if granted:
         session.add(UserRight(user_id=user_id, right=right))
         await session.flush()

@@ -18,7 +18,9 @@ SEND = """mutation($input: SendMessageInput!) { sendMessage(input: $input) {
 
 
 async def create_conversation(api: Api, token: str, participants: list[str], title: str | None = None) -> str:
-    data = await api.run(CREATE_CONVERSATION, {"input": {"participants": participants, "title": title}}, token)
+    data = await api.run(
+        CREATE_CONVERSATION, {"input": {"participants": participants, "title": title}}, token
+    )
     result = data["createConversation"]
     assert result["__typename"] == "CreateConversationSuccess", result
     return result["conversation"]["id"]

@@ -15,8 +15,17 @@ VIEWER = "{ viewer { id username displayName locale avatarUrl createdAt lastActi
 
 
 async def test_register_returns_a_token_that_identifies_the_user(api: Api) -> None:
-    data = await api.run(REGISTER, {"input": {"username": "alice", "password": "password-123",
-                                              "displayName": "Alice A.", "locale": "de-CH"}})
+    data = await api.run(
+        REGISTER,
+        {
+            "input": {
+                "username": "alice",
+                "password": "password-123",
+                "displayName": "Alice A.",
+                "locale": "de-CH",
+            }
+        },
+    )
     result = data["register"]
     assert result["__typename"] == "RegisterSuccess"
     assert result["user"] == {"username": "alice", "displayName": "Alice A.", "locale": "de-CH"}
@@ -55,9 +64,13 @@ async def test_registration_can_be_switched_off(tmp_path: Path) -> None:
     import httpx
 
     app = create_app(make_settings(tmp_path, registration_enabled=False))
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
-            result = (await Api(c).run(REGISTER, {"input": {"username": "dave", "password": "password-123"}}))["register"]
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c,
+    ):
+        result = (await Api(c).run(REGISTER, {"input": {"username": "dave", "password": "password-123"}}))[
+            "register"
+        ]
     assert result["__typename"] == "ForbiddenError"
     assert result["code"] == "FORBIDDEN"
 

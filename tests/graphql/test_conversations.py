@@ -15,7 +15,9 @@ async def test_group_conversation_includes_the_viewer(api: Api) -> None:
     alice, _ = await api.register("alice")
     _, bob = await api.register("bob")
     _, carol = await api.register("carol")
-    data = await api.run(CREATE_CONVERSATION, {"input": {"participants": [bob, carol], "title": "Plans"}}, alice)
+    data = await api.run(
+        CREATE_CONVERSATION, {"input": {"participants": [bob, carol], "title": "Plans"}}, alice
+    )
     conv = data["createConversation"]["conversation"]
     assert conv["title"] == "Plans"
     assert conv["isDirect"] is False
@@ -72,7 +74,7 @@ async def test_conversations_are_listed_by_most_recent_activity(api: Api) -> Non
     assert [e["node"]["title"] for e in listed["edges"]] == ["older", "newer"]
     first_page = (await api.run(LIST, {"first": 1}, alice))["conversations"]
     assert first_page["pageInfo"]["hasNextPage"] is True and first_page["totalCount"] == 2
-    second = (await api.run(LIST, {"first": 1, "after": first_page["pageInfo"]["endCursor"]}, alice))
+    second = await api.run(LIST, {"first": 1, "after": first_page["pageInfo"]["endCursor"]}, alice)
     assert [e["node"]["title"] for e in second["conversations"]["edges"]] == ["newer"]
     assert second["conversations"]["pageInfo"]["hasNextPage"] is False
 

@@ -35,13 +35,20 @@ async def pair(api: Api) -> tuple[str, str, str]:
 
 async def test_send_returns_the_message_with_author_and_attachments(api: Api) -> None:
     alice, _, conv = await pair(api)
-    attachment = {"name": "plan.pdf", "url": "https://files.example/plan.pdf", "mimeType": "application/pdf", "size": 1234}
+    attachment = {
+        "name": "plan.pdf",
+        "url": "https://files.example/plan.pdf",
+        "mimeType": "application/pdf",
+        "size": 1234,
+    }
     result = await send(api, alice, conv, "Hello #team", attachments=[attachment])
     message = result["message"]
     assert message["text"] == message["rawText"] == "Hello #team"
     assert message["author"]["username"] == "alice"
     assert message["conversation"]["id"] == conv
-    assert [(a["name"], a["mimeType"], a["size"]) for a in message["attachments"]] == [("plan.pdf", "application/pdf", 1234)]
+    assert [(a["name"], a["mimeType"], a["size"]) for a in message["attachments"]] == [
+        ("plan.pdf", "application/pdf", 1234)
+    ]
     assert message["createdAt"].endswith("+00:00")
 
 
@@ -52,7 +59,13 @@ async def test_send_refuses_bad_input_and_keeps_nothing(api: Api, settings: Any)
     assert too_long["__typename"] == "LimitExceededError"
     assert too_long["limit"] == settings.max_message_length
     assert (await send(api, alice, conv, "   "))["__typename"] == "InvalidInputError"
-    bad_url = await send(api, alice, conv, "see", attachments=[{"name": "a", "url": "ftp://x", "mimeType": "a/b", "size": 1}])
+    bad_url = await send(
+        api,
+        alice,
+        conv,
+        "see",
+        attachments=[{"name": "a", "url": "ftp://x", "mimeType": "a/b", "size": 1}],
+    )
     assert bad_url["__typename"] == "InvalidInputError"
     assert (await send(api, mallory, conv, "let me in"))["__typename"] == "NotFoundError"
     assert (await send(api, alice, "bm9wZQ==", "where"))["__typename"] == "InvalidInputError"
@@ -62,7 +75,13 @@ async def test_send_refuses_bad_input_and_keeps_nothing(api: Api, settings: Any)
 
 async def test_attachment_only_message_may_have_empty_text(api: Api) -> None:
     alice, _, conv = await pair(api)
-    result = await send(api, alice, conv, "", attachments=[{"name": "a.png", "url": "https://x/a.png", "mimeType": "image/png", "size": 5}])
+    result = await send(
+        api,
+        alice,
+        conv,
+        "",
+        attachments=[{"name": "a.png", "url": "https://x/a.png", "mimeType": "image/png", "size": 5}],
+    )
     assert result["__typename"] == "SendMessageSuccess"
 
 
@@ -88,11 +107,13 @@ async def test_messages_page_newest_first_with_keyset_cursors(api: Api) -> None:
     assert page["edges"][0]["node"]["text"] == "m24"
     assert page["pageInfo"]["hasNextPage"] is True  # the chat API's has_more
     await send_ok(api, alice, conv, "newest")  # arrives while paging: must not shift the next page
-    rest = (await api.run(PAGE, {"id": conv, "after": page["pageInfo"]["endCursor"]}, alice))["conversation"]["messages"]
+    rest = (await api.run(PAGE, {"id": conv, "after": page["pageInfo"]["endCursor"]}, alice))["conversation"][
+        "messages"
+    ]
     assert [e["node"]["text"] for e in rest["edges"]] == ["m4", "m3", "m2", "m1", "m0"]
     assert rest["pageInfo"]["hasNextPage"] is False
     assert rest["pageInfo"]["hasPreviousPage"] is True
-    back = (await api.run(PAGE, {"id": conv, "last": 2, "before": rest["pageInfo"]["startCursor"]}, alice))
+    back = await api.run(PAGE, {"id": conv, "last": 2, "before": rest["pageInfo"]["startCursor"]}, alice)
     back_page = back["conversation"]["messages"]
     assert [e["node"]["text"] for e in back_page["edges"]] == ["m6", "m5"]
     assert back_page["pageInfo"]["hasPreviousPage"] is True
@@ -148,13 +169,21 @@ async def test_reactions_group_by_content(api: Api) -> None:
     data = await api.run(REACT, {"id": mid, "content": "👍"}, bob)
     groups = data["react"]["message"]["reactions"]
     assert groups == [
-        {"content": "🎉", "count": 2, "viewerHasReacted": True, "users": [{"username": "alice"}, {"username": "bob"}]},
+        {
+            "content": "🎉",
+            "count": 2,
+            "viewerHasReacted": True,
+            "users": [{"username": "alice"}, {"username": "bob"}],
+        },
         {"content": "👍", "count": 1, "viewerHasReacted": True, "users": [{"username": "bob"}]},
     ]
     removed = await api.run(REACT, {"id": mid, "content": "🎉", "remove": True}, bob)
     assert removed["react"]["message"]["reactions"][0]["count"] == 1
     seen_by_alice = (await api.run(MESSAGE, {"id": mid}, alice))["message"]["reactions"]
-    assert [(g["content"], g["viewerHasReacted"]) for g in seen_by_alice] == [("🎉", True), ("👍", False)]
+    assert [(g["content"], g["viewerHasReacted"]) for g in seen_by_alice] == [
+        ("🎉", True),
+        ("👍", False),
+    ]
     bad = await api.run(REACT, {"id": mid, "content": "two words"}, alice)
     assert bad["react"]["__typename"] == "InvalidInputError"
 

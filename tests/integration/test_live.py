@@ -25,10 +25,14 @@ ADDED = """subscription($c: ID) { messageAdded(filter: {conversation: $c}) {
   id text author { username } conversation { id } } }"""
 
 
-async def post(server: LiveServer, query: str, variables: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+async def post(
+    server: LiveServer, query: str, variables: dict[str, Any], token: str | None = None
+) -> dict[str, Any]:
     headers = {"authorization": f"Bearer {token}"} if token else {}
     async with httpx.AsyncClient() as client:
-        response = await client.post(server.http_url, json={"query": query, "variables": variables}, headers=headers)
+        response = await client.post(
+            server.http_url, json={"query": query, "variables": variables}, headers=headers
+        )
     body = response.json()
     assert "errors" not in body, body
     return body["data"]
@@ -39,7 +43,9 @@ async def user(server: LiveServer, name: str) -> tuple[str, str]:
     return data["token"], data["user"]["id"]
 
 
-async def collect(server: LiveServer, token: str, conversation: str | None, want: int, ready: asyncio.Event) -> list[dict[str, Any]]:
+async def collect(
+    server: LiveServer, token: str, conversation: str | None, want: int, ready: asyncio.Event
+) -> list[dict[str, Any]]:
     transport = WebsocketsTransport(url=server.ws_url, init_payload={"Authorization": f"Bearer {token}"})
     received: list[dict[str, Any]] = []
     async with Client(transport=transport) as session:
@@ -54,11 +60,15 @@ async def collect(server: LiveServer, token: str, conversation: str | None, want
     return received
 
 
-async def test_participants_receive_new_messages_and_outsiders_do_not(live_server: LiveServer) -> None:
+async def test_participants_receive_new_messages_and_outsiders_do_not(
+    live_server: LiveServer,
+) -> None:
     alice, _ = await user(live_server, "alice")
     bob, bob_id = await user(live_server, "bob")
     mallory, _ = await user(live_server, "mallory")
-    conv = (await post(live_server, CREATE, {"p": [bob_id]}, alice))["createConversation"]["conversation"]["id"]
+    conv = (await post(live_server, CREATE, {"p": [bob_id]}, alice))["createConversation"]["conversation"][
+        "id"
+    ]
 
     bob_ready, mallory_ready = asyncio.Event(), asyncio.Event()
     bob_task = asyncio.create_task(collect(live_server, bob, conv, 3, bob_ready))
@@ -76,12 +86,18 @@ async def test_participants_receive_new_messages_and_outsiders_do_not(live_serve
     mallory_task.cancel()
 
 
-async def test_a_subscription_to_someone_elses_conversation_is_refused(live_server: LiveServer) -> None:
+async def test_a_subscription_to_someone_elses_conversation_is_refused(
+    live_server: LiveServer,
+) -> None:
     alice, _ = await user(live_server, "alice")
     _, bob_id = await user(live_server, "bob")
     mallory, _ = await user(live_server, "mallory")
-    conv = (await post(live_server, CREATE, {"p": [bob_id]}, alice))["createConversation"]["conversation"]["id"]
-    transport = WebsocketsTransport(url=live_server.ws_url, init_payload={"Authorization": f"Bearer {mallory}"})
+    conv = (await post(live_server, CREATE, {"p": [bob_id]}, alice))["createConversation"]["conversation"][
+        "id"
+    ]
+    transport = WebsocketsTransport(
+        url=live_server.ws_url, init_payload={"Authorization": f"Bearer {mallory}"}
+    )
     async with Client(transport=transport) as session:
         with pytest.raises(TransportQueryError) as refused:
             async for _ in session.subscribe(GraphQLRequest(ADDED, variable_values={"c": conv})):

@@ -10,7 +10,12 @@ import strawberry
 from app.access import require_viewer
 from app.actions import accounts
 from app.graphql.context import Info
-from app.graphql.errors import ConflictError, ForbiddenError, InvalidInputError, UnauthenticatedError
+from app.graphql.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidInputError,
+    UnauthenticatedError,
+)
 from app.graphql.types.users import User
 
 
@@ -60,8 +65,12 @@ class AccountMutations:
     async def register(self, info: Info, input: RegisterInput) -> RegisterResult:
         s = info.context.services
         session = await accounts.register(
-            s.db, s.passwords, username=input.username, password=input.password,
-            display_name=input.display_name, locale=input.locale,
+            s.db,
+            s.passwords,
+            username=input.username,
+            password=input.password,
+            display_name=input.display_name,
+            locale=input.locale,
         )
         return RegisterSuccess(user=User.from_row(session.user), token=session.token)
 

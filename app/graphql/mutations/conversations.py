@@ -34,8 +34,7 @@ class CreateConversationSuccess:
 
 
 CreateConversationResult = Annotated[
-    CreateConversationSuccess | InvalidInputError | NotFoundError | LimitExceededError
-    | UnauthenticatedError,
+    CreateConversationSuccess | InvalidInputError | NotFoundError | LimitExceededError | UnauthenticatedError,
     strawberry.union("CreateConversationResult"),
 ]
 

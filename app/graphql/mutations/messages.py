@@ -135,7 +135,11 @@ class MessageMutations:
         conversation_id = expect_id(input.conversation, "Conversation", field="conversation")
         async with ctx.db.write() as uow:
             row = await actions.do_send_message(
-                uow, ctx.settings, ctx.viewer, conversation_id=conversation_id, text=input.text,
+                uow,
+                ctx.settings,
+                ctx.viewer,
+                conversation_id=conversation_id,
+                text=input.text,
                 attachments=[a.data() for a in input.attachments or []],
                 client_mutation_id=input.client_mutation_id,
             )
@@ -147,7 +151,11 @@ class MessageMutations:
         ctx = info.context
         async with ctx.db.write() as uow:
             row = await actions.do_edit_message(
-                uow, ctx.settings, ctx.viewer, message_id=input.ref.message_id(), text=input.text,
+                uow,
+                ctx.settings,
+                ctx.viewer,
+                message_id=input.ref.message_id(),
+                text=input.text,
                 append=input.append,
                 attachments=None if input.attachments is None else [a.data() for a in input.attachments],
             )
@@ -165,7 +173,10 @@ class MessageMutations:
         ctx = info.context
         async with ctx.db.write() as uow:
             row = await actions.do_react(
-                uow, ctx.viewer, message_id=input.ref.message_id(), content=input.content,
+                uow,
+                ctx.viewer,
+                message_id=input.ref.message_id(),
+                content=input.content,
                 remove=input.remove,
             )
         return ReactSuccess(message=Message.from_row(row))

@@ -28,8 +28,11 @@ class Conversation(relay.Node):
     def from_row(cls, row: models.Conversation) -> Conversation:
         assert row.id is not None
         return cls(
-            id=row.id, title=row.title, is_direct=row.direct_key is not None,
-            created_at=row.created_at, last_activity_at=row.last_activity_at,
+            id=row.id,
+            title=row.title,
+            is_direct=row.direct_key is not None,
+            created_at=row.created_at,
+            last_activity_at=row.last_activity_at,
         )
 
     @strawberry.field
@@ -40,8 +43,12 @@ class Conversation(relay.Node):
 
     @strawberry.field(description="Newest first; pageInfo.hasNextPage means older messages exist.")
     async def messages(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None,
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Message]:
         page = info.context.page(first=first, after=after, last=last, before=before)
         result = await queries.conversation_messages(info.context.db, self.id, page)

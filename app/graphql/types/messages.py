@@ -65,7 +65,10 @@ class Message(relay.Node):
     def from_row(cls, row: models.Message) -> Message:
         assert row.id is not None
         return cls(
-            id=row.id, row=row, raw_text=row.text, created_at=row.created_at,
+            id=row.id,
+            row=row,
+            raw_text=row.text,
+            created_at=row.created_at,
             updated_at=row.updated_at,
         )
 
@@ -107,8 +110,11 @@ class Message(relay.Node):
         rows = await info.context.loaders.attachments.load(self.id)
         return [
             Attachment(
-                id=strawberry.ID(to_global_id("Attachment", a.id or 0)), name=a.name, url=a.url,
-                mime_type=a.mime_type, size=a.size,
+                id=strawberry.ID(to_global_id("Attachment", a.id or 0)),
+                name=a.name,
+                url=a.url,
+                mime_type=a.mime_type,
+                size=a.size,
             )
             for a in rows
         ]

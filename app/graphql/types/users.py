@@ -27,8 +27,12 @@ class User(relay.Node):
     def from_row(cls, row: models.User) -> User:
         assert row.id is not None
         return cls(
-            id=row.id, username=row.username, display_name=row.display_name,
-            avatar_url=row.avatar_url, locale=row.locale, created_at=row.created_at,
+            id=row.id,
+            username=row.username,
+            display_name=row.display_name,
+            avatar_url=row.avatar_url,
+            locale=row.locale,
+            created_at=row.created_at,
             last_active_at=row.last_active_at,
         )
 

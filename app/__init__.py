@@ -1,0 +1,1 @@
+"""Parley: a GraphQL messaging server."""

@@ -1,0 +1,105 @@
+"""Depth, alias, token and body limits; masked unexpected errors with a request id."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from app.main import create_app
+from tests.conftest import Api, make_settings
+from tests.graphql.helpers import create_conversation, send_ok
+
+
+async def test_deep_documents_are_refused(api: Api, settings: Any) -> None:
+    depth = settings.max_query_depth + 1
+    query = "{ viewer { " + "id " + "}" + "}"
+    nested = "conversations { edges { node { lastMessage { conversation { " * 3
+    query = "{ " + nested + "id" + " } } } } }" * 3 + " }"
+    errors = await api.errors(query)
+    assert any("exceeds maximum operation depth" in e["message"] for e in errors), (errors, depth)
+
+
+async def test_too_many_aliases_are_refused(api: Api, settings: Any) -> None:
+    fields = " ".join(f"a{i}: viewer {{ id }}" for i in range(settings.max_aliases + 1))
+    errors = await api.errors("{ " + fields + " }")
+    assert "aliases" in errors[0]["message"]
+
+
+async def test_too_many_tokens_are_refused(api: Api, settings: Any) -> None:
+    fields = " ".join("__typename" for _ in range(settings.max_tokens))
+    errors = await api.errors("{ " + fields + " }")
+    assert "token" in errors[0]["message"].lower()
+
+
+async def test_bodies_over_one_mebibyte_are_refused(api: Api) -> None:
+    padding = "x" * (1024 * 1024)
+    response = await api.client.post(
+        "/graphql", json={"query": "{ viewer { id } }", "variables": {"p": padding}}
+    )
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "LIMIT_EXCEEDED"
+
+    async def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(300):
+            yield b" " * 4096  # no Content-Length: counted as it streams
+
+    streamed = await api.client.post(
+        "/graphql", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert streamed.status_code == 413
+
+
+async def test_unexpected_errors_are_masked_and_logged_with_the_request_id(
+    app: Any, api: Api, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    alice, _ = await api.register("alice")
+    _, bob = await api.register("bob")
+    conv = await create_conversation(api, alice, [bob])
+    mid = await send_ok(api, alice, conv, "hi")
+    with sqlite3.connect(tmp_path / "parley.db") as raw:  # break the database under the server
+        raw.execute("DROP TABLE reactions")
+    caplog.set_level(logging.ERROR, logger="app.graphql")
+    response = await api.client.post(
+        "/graphql",
+        json={
+            "query": "query($id: ID!) { message(id: $id) { text reactions { content } } }",
+            "variables": {"id": mid},
+        },
+        headers={"authorization": f"Bearer {alice}", "x-request-id": "req-42"},
+    )
+    body = response.json()
+    error = body["errors"][0]
+    assert error["message"] == "Unexpected error (request id req-42)."
+    assert error["extensions"] == {"code": "INTERNAL", "requestId": "req-42"}
+    assert "reactions" not in error["message"]  # no SQL details leak
+    assert body["data"] == {"message": None}  # the failed non-null field nulls its parent only
+    assert any("req-42" in r.getMessage() for r in caplog.records)
+    assert response.headers["x-request-id"] == "req-42"
+
+
+async def test_graphiql_is_served_in_development_only(tmp_path: Path) -> None:
+    for env, expected in (("development", 200), ("production", 404)):
+        app = create_app(make_settings(tmp_path / env, env=env))
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c,
+        ):
+            page = await c.get("/graphql", headers={"accept": "text/html"})
+            assert page.status_code == expected, env
+            if expected == 200:
+                assert "graphiql" in page.text.lower()
+                assert "wsConnectionParams: auth ? { Authorization: auth }" in page.text
+            introspection = await c.post("/graphql", json={"query": "{ __schema { queryType { name } } }"})
+            assert ("errors" in introspection.json()) == (env == "production")
+
+
+async def test_health_and_readiness(api: Api) -> None:
+    assert (await api.client.get("/healthz")).json() == {"status": "ok"}
+    ready = await api.client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json() == {"database": "ok", "bus": "up"}

@@ -1,0 +1,135 @@
+"""The README tour, block by block, against a real `parley serve` process; then its gql client."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from gql import Client, GraphQLRequest
+from gql.transport.websockets import WebsocketsTransport
+
+from tests.conftest import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+BLOCK = re.compile(r"<!-- tour: (?P<who>[a-z ]+) -->\n```graphql\n(?P<doc>.*?)```", re.S)
+
+
+def readme_blocks() -> list[tuple[str, str]]:
+    text = (ROOT / "README.md").read_text()
+    return [(m["who"].strip(), m["doc"]) for m in BLOCK.finditer(text)]
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
+    env.update(
+        PARLEY_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/tour.db",
+        PARLEY_ARGON2_TIME_COST="1",
+        PARLEY_ARGON2_MEMORY_KIB="64",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(url + "/readyz").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert process.poll() is None and time.monotonic() < deadline, "parley serve did not start"
+            time.sleep(0.1)
+        yield url + "/graphql"
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=20)
+    assert "Created user 'admin' with password: " in output  # generated and printed once
+
+
+def fill(doc: str, values: dict[str, str]) -> str:
+    for name, value in values.items():
+        doc = doc.replace(f"<{name}>", value)
+    assert "<" not in doc.replace("<!--", ""), f"unfilled placeholder in {doc}"
+    return doc
+
+
+async def test_the_readme_tour_works_as_written(served: str) -> None:
+    blocks = readme_blocks()
+    assert len(blocks) == 10
+    values: dict[str, str] = {}
+    tokens: dict[str, str] = {}
+    live: asyncio.Task[Any] | None = None
+    async with httpx.AsyncClient() as client:
+        for who, doc in blocks:
+            doc = fill(doc, values)
+            if who == "bob subscription":
+                live = asyncio.create_task(first_event(served, tokens["bob"], doc))
+                await asyncio.sleep(0.5)
+                continue
+            headers = {"authorization": f"Bearer {tokens[who]}"} if who != "anonymous" else {}
+            body = (await client.post(served, json={"query": doc}, headers=headers)).json()
+            assert "errors" not in body, (doc, body)
+            data = body["data"]
+            if "register" in data:
+                assert data["register"]["__typename"] == "RegisterSuccess"
+                name = data["register"]["user"]["username"]
+                tokens[name] = data["register"]["token"]
+                values[f"{name.upper()}_ID"] = data["register"]["user"]["id"]
+            elif "login" in data:
+                assert data["login"]["__typename"] == "LoginSuccess"
+                tokens["alice"] = values["ALICE_TOKEN"] = data["login"]["token"]
+            elif "createConversation" in data:
+                values["CONVERSATION_ID"] = data["createConversation"]["conversation"]["id"]
+            elif "sendMessage" in data:
+                assert data["sendMessage"]["__typename"] == "SendMessageSuccess"
+                values["MESSAGE_ID"] = data["sendMessage"]["message"]["id"]
+            elif "react" in data:
+                assert data["react"]["message"]["reactions"][0]["content"] == "🍕"
+            elif "conversations" in data:
+                node = data["conversations"]["edges"][0]["node"]
+                assert node["unreadCount"] == 1
+                assert node["messages"]["edges"][0]["node"]["text"] == "Lunch at noon?"
+            elif "markRead" in data:
+                assert data["markRead"] == {"__typename": "MarkReadSuccess", "count": 1}
+            elif "viewer" in data:
+                assert data["viewer"]["username"] == "alice"
+    assert live is not None
+    event = await asyncio.wait_for(live, 10)
+    assert event["messageAdded"]["text"] == "Lunch at noon?"
+    assert event["messageAdded"]["author"]["username"] == "alice"
+
+    python_example = re.search(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    assert python_example is not None
+    source = python_example[1].replace('"http://127.0.0.1:8000/graphql"', repr(served))
+    ran = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-c", source], capture_output=True, text=True, timeout=60
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert "'text': 'hello from gql'" in ran.stdout
+
+
+async def first_event(url: str, token: str, doc: str) -> dict[str, Any]:
+    transport = WebsocketsTransport(
+        url=url.replace("http", "ws"), init_payload={"Authorization": f"Bearer {token}"}
+    )
+    async with Client(transport=transport) as session:
+        async for event in session.subscribe(GraphQLRequest(doc)):
+            return event
+    raise AssertionError("subscription ended without an event")
