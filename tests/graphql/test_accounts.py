@@ -128,3 +128,20 @@ async def test_a_generated_admin_password_is_printed_once(tmp_path: Path, capsys
         assert "password" not in capsys.readouterr().out
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
             assert (await Api(c).login("admin", password))["__typename"] == "LoginSuccess"
+
+
+async def test_users_search_and_node_lookup(api: Api) -> None:
+    token, alice_id = await api.register("alice", displayName="Alice Liddell")
+    await api.register("bob")
+    query = """query($s: String) { users(search: $s) { totalCount edges { node { id username displayName } } } }"""
+    found = (await api.run(query, {"s": "lidd"}, token))["users"]
+    assert found["totalCount"] == 1
+    assert found["edges"][0]["node"] == {"id": alice_id, "username": "alice", "displayName": "Alice Liddell"}
+    everyone = (await api.run(query, {"s": None}, token))["users"]
+    assert [e["node"]["username"] for e in everyone["edges"]] == ["admin", "alice", "bob"]
+    node = await api.run(
+        "query($id: ID!) { node(id: $id) { ... on User { username } } }", {"id": alice_id}, token
+    )
+    assert node["node"] == {"username": "alice"}
+    errors = await api.errors(query, {"s": None})
+    assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"

@@ -98,8 +98,13 @@ async def test_graphiql_is_served_in_development_only(tmp_path: Path) -> None:
             assert ("errors" in introspection.json()) == (env == "production")
 
 
-async def test_health_and_readiness(api: Api) -> None:
+async def test_health_and_readiness(app: Any, api: Api) -> None:
     assert (await api.client.get("/healthz")).json() == {"status": "ok"}
     ready = await api.client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json() == {"database": "ok", "bus": "up"}
+    await app.state.services.bus.stop()
+    down = await api.client.get("/readyz")
+    assert down.status_code == 503
+    assert down.json() == {"database": "ok", "bus": "closed"}
+    assert (await api.client.get("/healthz")).status_code == 200

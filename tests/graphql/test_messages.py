@@ -205,3 +205,15 @@ async def test_mark_read_sets_read_at_and_unread_count(api: Api) -> None:
     assert again["markRead"]["count"] == 0
     stranger, _ = await api.register("stranger")
     assert (await api.run(MARK_READ, {"c": conv}, stranger))["markRead"]["__typename"] == "NotFoundError"
+
+
+async def test_concurrent_retries_with_one_client_mutation_id_make_one_message(api: Api) -> None:
+    import asyncio
+
+    alice, _, conv = await pair(api)
+    ids = await asyncio.gather(
+        *(send_ok(api, alice, conv, "same", clientMutationId="burst") for _ in range(8))
+    )
+    assert len(set(ids)) == 1
+    data = await api.run(PAGE, {"id": conv}, alice)
+    assert data["conversation"]["messages"]["totalCount"] == 1
