@@ -37,6 +37,7 @@ class MessageEventDraft:
             "kind": self.kind.value,
             "message_id": self.message.id,
             "conversation_id": self.message.conversation_id,
+            "topic_id": self.message.topic_id,
             "actor_id": self.actor_id,
             "data": self.data,
         }

@@ -15,11 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from app.access import READ, topic_level
+from app.auth import Viewer
 from app.db import Database
-from app.models import Message
+from app.models import Message, Topic, TopicAccess
 from app.store import conversations as conversation_store
 from app.store import events as event_store
 from app.store import messages as message_store
+from app.store import topics as topic_store
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +39,19 @@ class LiveEvent:
     at: datetime
     data: dict[str, Any]
     message: Message | None  # the current row; None once deleted
-    audience: frozenset[int]  # user ids who may read it
+    audience: frozenset[int]  # conversation events: the participants
+    topics: tuple[TopicAudience, ...] = ()  # topic events: the topic (and, when moved, the old one)
+
+    def readable_by(self, viewer: Viewer | None) -> bool:
+        if self.conversation_id is not None:
+            return viewer is not None and viewer.user_id in self.audience
+        return any(topic_level(viewer, t.topic, t.grants) >= READ for t in self.topics)
+
+
+@dataclass(frozen=True)
+class TopicAudience:
+    topic: Topic
+    grants: tuple[TopicAccess, ...]
 
 
 class SubscriptionClosed(Exception):
@@ -145,6 +160,11 @@ class LiveHub:
             participants = await conversation_store.participant_ids_by_conversation_ids(
                 session, ids=[r.conversation_id for r in rows if r.conversation_id is not None]
             )
+            topic_ids = {r.topic_id for r in rows if r.topic_id is not None}
+            topic_ids |= {r.data["fromTopicId"] for r in rows if r.data.get("fromTopicId")}
+            topics = await topic_store.topics_by_ids(session, ids=list(topic_ids))
+            grants = await topic_store.grants_by_topic_ids(session, ids=list(topics))
+        audiences = {i: TopicAudience(t, tuple(grants.get(i, ()))) for i, t in topics.items()}
         return [
             LiveEvent(
                 position=r.position,
@@ -158,6 +178,11 @@ class LiveHub:
                 audience=frozenset(participants.get(r.conversation_id, ()))
                 if r.conversation_id is not None
                 else frozenset(),
+                topics=tuple(
+                    audiences[i]
+                    for i in (r.topic_id, r.data.get("fromTopicId"))
+                    if i is not None and i in audiences
+                ),
             )
             for r in rows
         ]

@@ -97,19 +97,128 @@ class ConversationParticipant(SQLModel, table=True):
     read_up_to_id: int = Field(default=0)  # every message with id <= this is read
 
 
+class Group(SQLModel, table=True):
+    __tablename__ = "groups"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64)
+    name_key: str = Field(max_length=64, unique=True)
+    created_by: int | None = Field(
+        default=None, sa_column=Column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    )
+    created_at: datetime = _when()
+
+
+class GroupMember(SQLModel, table=True):
+    __tablename__ = "group_members"
+    group_id: int = Field(sa_column=Column(ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True))
+    user_id: int = Field(
+        sa_column=Column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
+    is_admin: bool = False
+
+
+class Topic(SQLModel, table=True):
+    """A hierarchical channel such as /Team/Ops/Alerts, with Tat's parameters."""
+
+    __tablename__ = "topics"
+    id: int | None = Field(default=None, primary_key=True)
+    path: str = Field(max_length=512, unique=True)
+    parent_id: int | None = _fk("topics.id", nullable=True, index=True)
+    description: str | None = Field(default=None, max_length=500)
+    read_only: bool = False
+    created_at: datetime = _when()
+    max_length: int
+    max_replies: int
+    can_force_date: bool = False
+    can_update_message: bool = True
+    can_update_all_messages: bool = False
+    can_delete_message: bool = True
+    can_delete_all_messages: bool = False
+    admin_can_update_all_messages: bool = True
+    admin_can_delete_all_messages: bool = True
+    extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class TopicAccess(SQLModel, table=True):
+    """One grant: a user or group holds a role (1 read, 2 write, 3 admin) on a topic."""
+
+    __tablename__ = "topic_access"
+    topic_id: int = Field(sa_column=Column(ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True))
+    principal_kind: str = Field(primary_key=True, max_length=8)  # "user" | "group"
+    principal_id: int = Field(primary_key=True, index=True)
+    role: int = Field(primary_key=True)
+
+
 class Message(SQLModel, table=True):
     __tablename__ = "messages"
     __table_args__ = (
         UniqueConstraint("author_id", "client_mutation_id", name="uq_messages_client_mutation"),
         Index("ix_messages_conversation_id_id", "conversation_id", "id"),
+        Index("ix_messages_topic_id_id", "topic_id", "id"),
+        Index("ix_messages_root_id_id", "root_id", "id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: int | None = _fk("conversations.id", nullable=True)
+    topic_id: int | None = _fk("topics.id", nullable=True)
     author_id: int = _fk("users.id", index=True)
     text: str
     created_at: datetime = _when()
     updated_at: datetime | None = _when(nullable=True)
     client_mutation_id: str | None = Field(default=None, max_length=128)
+    in_reply_to_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("messages.id", ondelete="SET NULL"), nullable=True, index=True),
+    )
+    root_id: int | None = Field(
+        default=None, sa_column=Column(ForeignKey("messages.id", ondelete="CASCADE"), nullable=True)
+    )
+    copied_from_id: int | None = Field(  # a task copy points at its original
+        default=None,
+        sa_column=Column(ForeignKey("messages.id", ondelete="SET NULL"), nullable=True, index=True),
+    )
+    reply_count: int = 0  # direct replies
+    like_count: int = 0
+    votes_up: int = 0
+    votes_down: int = 0
+    urls: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class MessageTag(SQLModel, table=True):
+    __tablename__ = "message_tags"
+    __table_args__ = (Index("ix_message_tags_tag_message", "tag", "message_id"),)
+    message_id: int = Field(sa_column=Column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True))
+    tag: str = Field(primary_key=True, max_length=100)
+
+
+class MessageLabel(SQLModel, table=True):
+    __tablename__ = "message_labels"
+    __table_args__ = (Index("ix_message_labels_text_message", "text", "message_id"),)
+    message_id: int = Field(sa_column=Column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True))
+    text: str = Field(primary_key=True, max_length=100)
+    color: str = Field(max_length=64)
+    position: int = 0
+
+
+class MessageMention(SQLModel, table=True):
+    __tablename__ = "message_mentions"
+    message_id: int = Field(sa_column=Column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True))
+    user_id: int = Field(
+        sa_column=Column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
+
+
+class MessageLike(SQLModel, table=True):
+    __tablename__ = "message_likes"
+    message_id: int = Field(sa_column=Column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True))
+    user_id: int = Field(sa_column=Column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True))
+    created_at: datetime = _when()
+
+
+class MessageVote(SQLModel, table=True):
+    __tablename__ = "message_votes"
+    message_id: int = Field(sa_column=Column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True))
+    user_id: int = Field(sa_column=Column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True))
+    direction: int  # +1 up, -1 down
 
 
 class MessageRevision(SQLModel, table=True):
@@ -156,6 +265,7 @@ class Event(SQLModel, table=True):
     kind: str = Field(max_length=16)
     message_id: int = Field(index=True)
     conversation_id: int | None = Field(default=None, index=True)
+    topic_id: int | None = Field(default=None, index=True)
     actor_id: int | None = Field(default=None)
     at: datetime = _when(index=True)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

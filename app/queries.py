@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from app.access import access_conversation, require_viewer
+from app.access import access_conversation, access_topic, readable_topics_clause, require_viewer
 from app.auth import Viewer
 from app.db import Database
-from app.models import Conversation, Message, User
+from app.errors import InvalidInput, NotFound
+from app.filters import MessageFilterSpec, filter_conditions
+from app.models import Conversation, Group, Message, Topic, User
 from app.pagination import Page, PageRequest
 from app.store import conversations as conversation_store
+from app.store import groups as group_store
+from app.store import message_lists
 from app.store import messages as message_store
+from app.store import topics as topic_store
 from app.store import users as user_store
+from app.topic_paths import normalize, tasks_topic
 
 
 async def conversation(db: Database, viewer: Viewer | None, conversation_id: int) -> Conversation | None:
@@ -42,3 +48,67 @@ async def users(db: Database, viewer: Viewer | None, search: str | None, page: P
     require_viewer(viewer)
     async with db.read() as session:
         return await user_store.list_users(session, search=search, page=page)
+
+
+async def topic(db: Database, viewer: Viewer | None, path: str) -> tuple[Topic, int] | None:
+    """The topic and the viewer's level, or None when missing or unreadable."""
+    async with db.read() as session:
+        try:
+            return await access_topic(session, viewer, path)
+        except (NotFound, InvalidInput):
+            return None
+
+
+async def topics(db: Database, viewer: Viewer | None, under: str | None, page: PageRequest) -> Page[Topic]:
+    async with db.read() as session:
+        return await topic_store.list_readable_topics(
+            session,
+            readable=readable_topics_clause(viewer),
+            under=normalize(under, field="under") if under else None,
+            page=page,
+        )
+
+
+async def topic_children(
+    db: Database, viewer: Viewer | None, topic_id: int, page: PageRequest
+) -> Page[Topic]:
+    async with db.read() as session:
+        return await topic_store.list_children(
+            session, parent_id=topic_id, readable=readable_topics_clause(viewer), page=page
+        )
+
+
+async def messages(
+    db: Database,
+    viewer: Viewer | None,
+    spec: MessageFilterSpec,
+    order: list[tuple[str, bool]],
+    page: PageRequest,
+) -> Page[Message]:
+    async with db.read() as session:
+        where = await filter_conditions(session, viewer, spec)
+        return await message_lists.list_messages(session, where=where, order=order, page=page)
+
+
+async def message_count(db: Database, viewer: Viewer | None, spec: MessageFilterSpec) -> int:
+    async with db.read() as session:
+        where = await filter_conditions(session, viewer, spec)
+        return await message_lists.count_messages(session, where=where)
+
+
+async def tasks(db: Database, viewer: Viewer | None, page: PageRequest) -> Page[Message]:
+    viewer = require_viewer(viewer)
+    return await messages(db, viewer, MessageFilterSpec(topic=tasks_topic(viewer.username)), [], page)
+
+
+async def group_by_name(db: Database, viewer: Viewer | None, name: str) -> Group | None:
+    if viewer is None:
+        return None
+    async with db.read() as session:
+        return await group_store.get_group_by_name(session, name=name)
+
+
+async def groups(db: Database, viewer: Viewer | None, page: PageRequest) -> Page[Group]:
+    require_viewer(viewer)
+    async with db.read() as session:
+        return await group_store.list_groups(session, page=page)

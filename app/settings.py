@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     # limits: every size and count cap of the API is here
     max_message_length: int = Field(default=4000, gt=0, le=1_000_000)
     max_attachments: int = Field(default=20, ge=0)
+    max_replies_default: int = Field(default=1000, ge=0)
+    max_bulk_items: int = Field(default=100, gt=0)
+    max_bulk_delete: int = Field(default=10_000, gt=0)
+    max_replies_per_send: int = Field(default=50, ge=0)
     max_participants: int = Field(default=256, ge=2)
     page_size_default: int = Field(default=20, gt=0)
     page_size_max: int = Field(default=100, gt=0)

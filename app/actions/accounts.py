@@ -7,12 +7,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from app.actions.topics import ensure_private_space
 from app.actions.validation import check_locale, check_optional_text, check_url, check_username
 from app.auth import ADMIN_RIGHT, Passwords, Viewer, hash_token, new_token
 from app.db import Database, UnitOfWork
 from app.errors import Conflict, InvalidCredentials, InvalidInput, RegistrationClosed
 from app.models import User, utcnow
 from app.settings import Settings
+from app.store import groups as group_store
 from app.store import tokens as token_store
 from app.store import users as user_store
 
@@ -70,6 +72,7 @@ async def do_create_user(
     assert user.id is not None
     for right in rights:
         await user_store.set_right(uow.session, user_id=user.id, right=right, granted=True)
+    await ensure_private_space(uow, settings, user)
     return user
 
 
@@ -137,6 +140,7 @@ async def authenticate(db: Database, token: str) -> Viewer | None:
         _, user = found
         assert user.id is not None
         rights = await user_store.rights_by_user_ids(session, ids=[user.id])
+        group_ids = await group_store.group_ids_of_user(session, user_id=user.id)
     if user.last_active_at is None or now - user.last_active_at > ACTIVE_TOUCH_INTERVAL:
         async with db.write() as uow:
             await user_store.touch_last_active(uow.session, user_id=user.id, now=now)
@@ -144,6 +148,7 @@ async def authenticate(db: Database, token: str) -> Viewer | None:
         user_id=user.id,
         username=user.username,
         rights=frozenset(rights.get(user.id, [])),
+        group_ids=frozenset(group_ids),
         token_hash=token_hash,
     )
 

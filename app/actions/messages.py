@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.access import access_conversation, access_message, require_viewer
+from app.access import access_conversation, require_viewer
+from app.actions.refs import Ref, resolve_ref
 from app.actions.validation import check_text, check_url
 from app.auth import Viewer
 from app.db import UnitOfWork
-from app.errors import Forbidden, InvalidInput, LimitExceeded, NotFound
+from app.errors import InvalidInput, LimitExceeded, NotFound
 from app.events import EventKind, MessageEventDraft, record
 from app.ids import to_global_id
 from app.models import Message, utcnow
@@ -39,9 +40,7 @@ class AttachmentData:
         return {"name": self.name, "url": self.url, "mime_type": self.mime_type, "size": self.size}
 
 
-def _checked_attachments(
-    settings: Settings, attachments: Sequence[AttachmentData]
-) -> list[dict[str, object]]:
+def checked_attachments(settings: Settings, attachments: Sequence[AttachmentData]) -> list[dict[str, object]]:
     if len(attachments) > settings.max_attachments:
         raise LimitExceeded(
             f"A message has at most {settings.max_attachments} attachments.",
@@ -51,11 +50,14 @@ def _checked_attachments(
     return [a.checked(i) for i, a in enumerate(attachments)]
 
 
-async def message_for(uow: UnitOfWork, viewer: Viewer, message_id: int) -> Message:
-    message = await access_message(uow.session, viewer, message_id)
-    if message is None:
-        raise NotFound("Message not found.", id=to_global_id("Message", message_id))
-    return message
+async def earlier_send(uow: UnitOfWork, viewer: Viewer, client_mutation_id: str | None) -> Message | None:
+    """The message an earlier send with this idempotency key created, if any."""
+    if client_mutation_id is None:
+        return None
+    check_text(client_mutation_id, field="clientMutationId", max_length=128)
+    return await message_store.get_message_by_client_id(
+        uow.session, author_id=viewer.user_id, client_mutation_id=client_mutation_id
+    )
 
 
 async def do_send_message(
@@ -69,16 +71,12 @@ async def do_send_message(
     client_mutation_id: str | None = None,
 ) -> Message:
     viewer = require_viewer(viewer)
-    if client_mutation_id is not None:
-        check_text(client_mutation_id, field="clientMutationId", max_length=128)
-        earlier = await message_store.get_message_by_client_id(
-            uow.session, author_id=viewer.user_id, client_mutation_id=client_mutation_id
-        )
-        if earlier is not None:
-            return earlier
+    earlier = await earlier_send(uow, viewer, client_mutation_id)
+    if earlier is not None:
+        return earlier
     if await access_conversation(uow.session, viewer, conversation_id) is None:
         raise NotFound("Conversation not found.", id=to_global_id("Conversation", conversation_id))
-    checked = _checked_attachments(settings, attachments)
+    checked = checked_attachments(settings, attachments)
     check_text(text, field="text", max_length=settings.max_message_length, allow_empty=bool(checked))
     now = utcnow()
     message = await message_store.insert_message(
@@ -97,64 +95,8 @@ async def do_send_message(
     return message
 
 
-async def do_edit_message(
-    uow: UnitOfWork,
-    settings: Settings,
-    viewer: Viewer | None,
-    *,
-    message_id: int,
-    text: str | None,
-    append: str | None,
-    attachments: Sequence[AttachmentData] | None,
-) -> Message:
-    viewer = require_viewer(viewer)
-    message = await message_for(uow, viewer, message_id)
-    if message.author_id != viewer.user_id:
-        raise Forbidden("Only the author may edit a message.", parameter="author")
-    if text is not None and append is not None:
-        raise InvalidInput("Pass `text` to replace or `append` to add, not both.", field="append")
-    if text is None and append is None and attachments is None:
-        raise InvalidInput("Nothing to change: pass text, append or attachments.", field="text")
-    checked = _checked_attachments(settings, attachments) if attachments is not None else None
-    now = utcnow()
-    new_text = text if text is not None else (message.text + append if append is not None else None)
-    if new_text is not None and new_text != message.text:
-        check_text(
-            new_text,
-            field="text",
-            max_length=settings.max_message_length,
-            allow_empty=bool(checked),
-        )
-        await message_store.update_message_text(
-            uow.session, message=message, text=new_text, editor_id=viewer.user_id, now=now
-        )
-    if checked is not None:
-        assert message.id is not None
-        await message_store.replace_attachments(uow.session, message_id=message.id, attachments=checked)
-        message.updated_at = now
-        await message_store.touch_message(uow.session, message_id=message.id, now=now)
-    await record(uow, [MessageEventDraft(EventKind.EDITED, message, viewer.user_id)], at=now)
-    return message
-
-
-async def do_delete_message(uow: UnitOfWork, viewer: Viewer | None, *, message_id: int) -> list[int]:
-    viewer = require_viewer(viewer)
-    if viewer.is_admin:  # moderation: admins reach messages outside their own conversations
-        message = await message_store.get_message(uow.session, message_id=message_id)
-        if message is None:
-            raise NotFound("Message not found.", id=to_global_id("Message", message_id))
-    else:
-        message = await message_for(uow, viewer, message_id)
-    if message.author_id != viewer.user_id and not viewer.is_admin:
-        raise Forbidden("Only the author or an admin may delete a message.", right="admin")
-    now = utcnow()
-    await record(uow, [MessageEventDraft(EventKind.DELETED, message, viewer.user_id)], at=now)
-    await message_store.delete_messages(uow.session, ids=[message_id])
-    return [message_id]
-
-
 async def do_react(
-    uow: UnitOfWork, viewer: Viewer | None, *, message_id: int, content: str, remove: bool
+    uow: UnitOfWork, viewer: Viewer | None, *, ref: Ref, content: str, remove: bool
 ) -> Message:
     viewer = require_viewer(viewer)
     content = content.strip()
@@ -162,15 +104,16 @@ async def do_react(
         raise InvalidInput(
             "A reaction is 1-64 characters without spaces, e.g. '👍' or ':tada:'.", field="content"
         )
-    message = await message_for(uow, viewer, message_id)
+    message = await resolve_ref(uow, viewer, ref)
+    assert message.id is not None
     now = utcnow()
     if remove:
         changed = await reaction_store.remove_reaction(
-            uow.session, message_id=message_id, user_id=viewer.user_id, content=content
+            uow.session, message_id=message.id, user_id=viewer.user_id, content=content
         )
     else:
         changed = await reaction_store.add_reaction(
-            uow.session, message_id=message_id, user_id=viewer.user_id, content=content, now=now
+            uow.session, message_id=message.id, user_id=viewer.user_id, content=content, now=now
         )
     if changed:
         data = {"content": content, "removed": remove}

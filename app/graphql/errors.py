@@ -146,6 +146,15 @@ EXCEPTION_HANDLERS = [
     ),
 ]
 
+
+def error_result(exc: domain.DomainError) -> Any:
+    """The typed error for a domain exception caught by hand (per-item results)."""
+    for handler in EXCEPTION_HANDLERS:
+        if isinstance(exc, handler.exception_type):
+            return handler.handle(exc, field=None, info=None)
+    raise exc
+
+
 ERROR_TYPES = [
     UnauthenticatedError,
     ForbiddenError,

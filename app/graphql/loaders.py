@@ -12,15 +12,29 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from app.access import readable_message_ids
+from app.access import readable_message_ids, topic_levels
 from app.auth import Viewer
 from app.db import Database
-from app.models import Attachment, Conversation, Message, MessageRevision, Reaction, User
+from app.models import (
+    Attachment,
+    Conversation,
+    Group,
+    Message,
+    MessageLabel,
+    MessageRevision,
+    Reaction,
+    Topic,
+    User,
+)
 from app.store import conversations as conversation_store
+from app.store import groups as group_store
+from app.store import message_meta
 from app.store import messages as message_store
 from app.store import reactions as reaction_store
 from app.store import reads as read_store
+from app.store import topics as topic_store
 from app.store import users as user_store
+from app.topic_paths import tasks_topic
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -42,6 +56,18 @@ class Loaders:
         self.attachments = self._make(self._attachments)
         self.revisions = self._make(self._revisions)
         self.read_at = self._make(self._read_at)
+        self.topic = self._make(self._topics)
+        self.topic_level = self._make(self._topic_levels)
+        self.topic_grants = self._make(self._topic_grants)
+        self.tags = self._make(self._tags)
+        self.labels = self._make(self._labels)
+        self.mention_ids = self._make(self._mention_ids)
+        self.liker_ids = self._make(self._liker_ids)
+        self.viewer_vote = self._make(self._viewer_votes)
+        self.is_task = self._make(self._task_flags)
+        self.group = self._make(self._groups)
+        self.member_ids = self._make(self._member_ids)
+        self.group_ids = self._make(self._group_ids)
 
     def _make(self, fn: Callable[[Sequence[K]], Awaitable[Sequence[V]]]) -> DataLoader[K, V]:
         return DataLoader(load_fn=fn, cache=self._cache)
@@ -118,3 +144,59 @@ class Loaders:
         async with self._db.read() as s:
             found = await fn(s, ids=ids)
         return [found.get(i, []) for i in ids]
+
+    async def _topics(self, ids: Sequence[int]) -> list[Topic | None]:
+        async with self._db.read() as s:
+            found = await topic_store.topics_by_ids(s, ids=ids)
+        return [found.get(i) for i in ids]
+
+    async def _topic_levels(self, ids: Sequence[int]) -> list[int]:
+        async with self._db.read() as s:
+            topics = await topic_store.topics_by_ids(s, ids=ids)
+            levels = await topic_levels(s, self.viewer, list(topics.values()))
+        return [levels.get(i, 0) for i in ids]
+
+    async def _topic_grants(self, ids: Sequence[int]) -> list[list[Any]]:
+        return await self._grouped(topic_store.grants_by_topic_ids, ids)
+
+    async def _tags(self, ids: Sequence[int]) -> list[list[str]]:
+        return await self._grouped(message_meta.tags_by_message_ids, ids)
+
+    async def _labels(self, ids: Sequence[int]) -> list[list[MessageLabel]]:
+        return await self._grouped(message_meta.labels_by_message_ids, ids)
+
+    async def _mention_ids(self, ids: Sequence[int]) -> list[list[int]]:
+        return await self._grouped(message_meta.mention_ids_by_message_ids, ids)
+
+    async def _liker_ids(self, ids: Sequence[int]) -> list[list[int]]:
+        return await self._grouped(message_meta.liker_ids_by_message_ids, ids)
+
+    async def _viewer_votes(self, ids: Sequence[int]) -> list[int | None]:
+        if self._viewer_id is None:
+            return [None for _ in ids]
+        async with self._db.read() as s:
+            found = await message_meta.votes_of_user(s, user_id=self._viewer_id, ids=ids)
+        return [found.get(i) for i in ids]
+
+    async def _task_flags(self, ids: Sequence[int]) -> list[bool]:
+        if self.viewer is None:
+            return [False for _ in ids]
+        async with self._db.read() as s:
+            tasks = await topic_store.get_topic_by_path(s, path=tasks_topic(self.viewer.username))
+            flags = (
+                await message_store.task_flags(s, tasks_topic_id=tasks.id, ids=ids)
+                if tasks and tasks.id
+                else set()
+            )
+        return [i in flags for i in ids]
+
+    async def _groups(self, ids: Sequence[int]) -> list[Group | None]:
+        async with self._db.read() as s:
+            found = await group_store.groups_by_ids(s, ids=ids)
+        return [found.get(i) for i in ids]
+
+    async def _member_ids(self, ids: Sequence[int]) -> list[list[int]]:
+        return await self._grouped(group_store.member_ids_by_group_ids, ids)
+
+    async def _group_ids(self, ids: Sequence[int]) -> list[list[int]]:
+        return await self._grouped(group_store.group_ids_by_user_ids, ids)

@@ -10,16 +10,21 @@ from strawberry import relay
 
 from app import queries
 from app.graphql.context import Info
+from app.graphql.filters import MessageFilter, MessageOrder, message_connection, order_of
 from app.graphql.ids import parse_global_id
 from app.graphql.types.common import Connection
 from app.graphql.types.conversations import Conversation, load_conversation
+from app.graphql.types.groups import Group, load_group
 from app.graphql.types.messages import Message, load_message
+from app.graphql.types.topics import Topic, load_topic, topic_connection
 from app.graphql.types.users import User, load_user
 
 NODE_LOADERS: dict[str, Callable[[Info, int], Awaitable[Any]]] = {
     "User": load_user,
     "Message": load_message,
     "Conversation": load_conversation,
+    "Topic": load_topic,
+    "Group": load_group,
 }
 
 
@@ -85,3 +90,58 @@ class Query:
     async def message(self, info: Info, id: strawberry.ID) -> Message | None:
         pk = _id_of(id, "Message")
         return await load_message(info, pk) if pk is not None else None
+
+    @strawberry.field(description="A topic by path, if the viewer may read it.")
+    async def topic(self, info: Info, path: str) -> Topic | None:
+        found = await queries.topic(info.context.db, info.context.viewer, path)
+        return Topic.from_row(*found) if found else None
+
+    @strawberry.field(description="Topics the viewer may read, under a path (all when omitted), by path.")
+    async def topics(
+        self, info: Info, under: str | None = None, first: int | None = None, after: str | None = None
+    ) -> Connection[Topic]:
+        page = info.context.page(first=first, after=after)
+        return await topic_connection(
+            info, await queries.topics(info.context.db, info.context.viewer, under, page)
+        )
+
+    @strawberry.field(
+        description="Messages the viewer may read that match the filter (newest first by default)."
+    )
+    async def messages(
+        self,
+        info: Info,
+        filter: MessageFilter | None = None,
+        order_by: list[MessageOrder] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Message]:
+        page = info.context.page(first=first, after=after, last=last, before=before)
+        return await message_connection(info, (filter or MessageFilter()).to_spec(), order_of(order_by), page)
+
+    @strawberry.field(description="How many messages match (Tat's onlyCount).")
+    async def message_count(self, info: Info, filter: MessageFilter | None = None) -> int:
+        spec = (filter or MessageFilter()).to_spec()
+        return await queries.message_count(info.context.db, info.context.viewer, spec)
+
+    @strawberry.field(description="The viewer's task list, newest first.")
+    async def tasks(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Message]:
+        page = info.context.page(first=first, after=after)
+        result = await queries.tasks(info.context.db, info.context.viewer, page)
+        return Connection.of(result, Message.from_row)
+
+    @strawberry.field
+    async def group(self, info: Info, name: str) -> Group | None:
+        row = await queries.group_by_name(info.context.db, info.context.viewer, name)
+        return Group.from_row(row) if row else None
+
+    @strawberry.field
+    async def groups(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Group]:
+        page = info.context.page(first=first, after=after)
+        return Connection.of(await queries.groups(info.context.db, info.context.viewer, page), Group.from_row)

@@ -17,17 +17,29 @@ from strawberry.schema.config import StrawberryConfig
 from app.graphql.errors import ERROR_TYPES, EXCEPTION_HANDLERS, MaskUnexpectedErrors
 from app.graphql.mutations.accounts import AccountMutations
 from app.graphql.mutations.conversations import ConversationMutations
+from app.graphql.mutations.groups import GroupMutations
+from app.graphql.mutations.message_actions import MessageActionMutations
 from app.graphql.mutations.messages import MessageMutations
+from app.graphql.mutations.topics import TopicMutations
 from app.graphql.queries import Query
 from app.graphql.subscriptions import Subscription
 from app.graphql.types.conversations import Conversation
+from app.graphql.types.groups import Group
 from app.graphql.types.messages import Message
+from app.graphql.types.topics import Topic
 from app.graphql.types.users import User
 from app.settings import Settings
 
 
 @strawberry.type
-class Mutation(AccountMutations, ConversationMutations, MessageMutations):
+class Mutation(
+    AccountMutations,
+    GroupMutations,
+    ConversationMutations,
+    TopicMutations,
+    MessageMutations,
+    MessageActionMutations,
+):
     pass
 
 
@@ -47,7 +59,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[User, Message, Conversation, *ERROR_TYPES],
+        types=[User, Group, Message, Conversation, Topic, *ERROR_TYPES],
         extensions=extensions,
         exception_handlers=EXCEPTION_HANDLERS,
         config=StrawberryConfig(auto_camel_case=True),

@@ -8,17 +8,16 @@ import strawberry
 
 from app import queries
 from app.access import require_viewer
-from app.errors import NotFound
+from app.errors import InvalidInput, NotFound
 from app.events import EventKind
 from app.graphql.context import Info
+from app.graphql.filters import MessageFilter
 from app.graphql.ids import expect_id
 from app.graphql.types.messages import Message
 from app.live import LiveEvent
+from app.topic_paths import is_under, normalize
 
-
-@strawberry.input(description="Chooses messages; more fields arrive with the filter language.")
-class MessageFilter:
-    conversation: strawberry.ID | None = None
+LIVE_FIELDS = {"conversation", "topic", "topic_under"}
 
 
 @strawberry.type
@@ -29,19 +28,36 @@ class Subscription:
     ) -> AsyncGenerator[Message, None]:
         ctx = info.context
         viewer = require_viewer(ctx.viewer)
+        filter = filter or MessageFilter()
+        unsupported = [k for k, v in vars(filter).items() if v is not None and k not in LIVE_FIELDS]
+        if unsupported:
+            raise InvalidInput(
+                f"Subscriptions filter by conversation, topic and topicUnder so far, not {unsupported}.",
+                field="filter",
+            )
         conversation_id = None
-        if filter is not None and filter.conversation is not None:
+        if filter.conversation is not None:
             conversation_id = expect_id(filter.conversation, "Conversation", field="filter.conversation")
             if await queries.conversation(ctx.db, viewer, conversation_id) is None:
                 raise NotFound("Conversation not found.", id=filter.conversation)
+        topic_path = under = None
+        for value in (filter.topic, filter.topic_under):
+            if value is not None and await queries.topic(ctx.db, viewer, value) is None:
+                raise NotFound(f"Topic {value} not found.", id=value)
+        if filter.topic is not None:
+            topic_path = normalize(filter.topic)
+        if filter.topic_under is not None:
+            under = normalize(filter.topic_under)
 
         def accepts(event: LiveEvent) -> bool:
-            return (
-                event.kind == EventKind.ADDED
-                and event.message is not None
-                and viewer.user_id in event.audience
-                and (conversation_id is None or event.conversation_id == conversation_id)
-            )
+            if event.kind != EventKind.ADDED or event.message is None or not event.readable_by(viewer):
+                return False
+            if conversation_id is not None and event.conversation_id != conversation_id:
+                return False
+            path = event.topics[0].topic.path if event.topics else None
+            if topic_path is not None and path != topic_path:
+                return False
+            return under is None or (path is not None and is_under(path, under))
 
         async for event in ctx.services.hub.subscribe(accepts):
             assert event.message is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Attachment, Message, MessageRevision
@@ -20,15 +20,30 @@ async def insert_message(
     text: str,
     now: datetime,
     conversation_id: int | None = None,
+    topic_id: int | None = None,
+    in_reply_to: Message | None = None,
+    copied_from_id: int | None = None,
+    urls: Sequence[str] = (),
     client_mutation_id: str | None = None,
 ) -> Message:
     message = Message(
         conversation_id=conversation_id,
+        topic_id=topic_id,
         author_id=author_id,
         text=text,
         created_at=now,
         client_mutation_id=client_mutation_id,
+        copied_from_id=copied_from_id,
+        urls=list(urls),
     )
+    if in_reply_to is not None:
+        assert in_reply_to.id is not None
+        message.in_reply_to_id = in_reply_to.id
+        message.root_id = in_reply_to.root_id or in_reply_to.id
+        await session.execute(
+            update(Message).where(Message.id == in_reply_to.id).values(reply_count=Message.reply_count + 1)
+        )
+        in_reply_to.reply_count += 1
     session.add(message)
     await session.flush()
     return message
@@ -98,8 +113,94 @@ async def touch_message(session: AsyncSession, *, message_id: int, now: datetime
 
 
 async def delete_messages(session: AsyncSession, *, ids: Sequence[int]) -> None:
+    """Delete and keep the parents' reply counters right (parents that survive)."""
+    if not ids:
+        return
+    doomed = set(ids)
+    parents = (
+        await session.execute(
+            select(Message.in_reply_to_id, func.count())
+            .where(Message.id.in_(doomed), Message.in_reply_to_id.is_not(None))
+            .group_by(Message.in_reply_to_id)
+        )
+    ).all()
+    for parent_id, count in parents:
+        if parent_id not in doomed:
+            await session.execute(
+                update(Message).where(Message.id == parent_id).values(reply_count=Message.reply_count - count)
+            )
+    await session.execute(delete(Message).where(Message.id.in_(doomed)))
+
+
+async def thread_ids(session: AsyncSession, *, root_ids: Sequence[int]) -> list[int]:
+    """The roots and every message under them."""
+    if not root_ids:
+        return []
+    stmt = select(Message.id).where(or_(Message.id.in_(set(root_ids)), Message.root_id.in_(set(root_ids))))
+    return list((await session.execute(stmt)).scalars())
+
+
+async def descendant_ids(session: AsyncSession, *, message: Message) -> list[int]:
+    """Messages replying to `message`, directly or deeper."""
+    assert message.id is not None
+    root = message.root_id or message.id
+    rows = (
+        await session.execute(select(Message.id, Message.in_reply_to_id).where(Message.root_id == root))
+    ).all()
+    children: dict[int | None, list[int]] = {}
+    for mid, parent in rows:
+        children.setdefault(parent, []).append(mid)
+    out: list[int] = []
+    stack = [message.id]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            out.append(child)
+            stack.append(child)
+    return out
+
+
+async def thread_size(session: AsyncSession, *, root_id: int) -> int:
+    stmt = select(func.count()).select_from(Message).where(Message.root_id == root_id)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def task_copy_ids(session: AsyncSession, *, original_ids: Sequence[int]) -> list[int]:
+    if not original_ids:
+        return []
+    stmt = select(Message.id).where(Message.copied_from_id.in_(set(original_ids)))
+    return list((await session.execute(stmt)).scalars())
+
+
+async def get_task_copy(session: AsyncSession, *, original_id: int, tasks_topic_id: int) -> Message | None:
+    stmt = select(Message).where(Message.copied_from_id == original_id, Message.topic_id == tasks_topic_id)
+    return (await session.execute(stmt)).scalars().first()
+
+
+async def move_messages(session: AsyncSession, *, ids: Sequence[int], topic_id: int, now: datetime) -> None:
     if ids:
-        await session.execute(delete(Message).where(Message.id.in_(set(ids))))
+        await session.execute(
+            update(Message).where(Message.id.in_(set(ids))).values(topic_id=topic_id, updated_at=now)
+        )
+
+
+async def set_parsed(session: AsyncSession, *, message_id: int, urls: Sequence[str]) -> None:
+    await session.execute(update(Message).where(Message.id == message_id).values(urls=list(urls)))
+
+
+async def task_flags(session: AsyncSession, *, tasks_topic_id: int, ids: Sequence[int]) -> set[int]:
+    """Which of `ids` are in the task list whose topic is `tasks_topic_id` (copies or originals)."""
+    if not ids:
+        return set()
+    stmt = select(Message.id, Message.copied_from_id).where(
+        Message.topic_id == tasks_topic_id,
+        or_(Message.id.in_(set(ids)), Message.copied_from_id.in_(set(ids))),
+    )
+    out: set[int] = set()
+    for mid, original in (await session.execute(stmt)).all():
+        out.add(mid)
+        if original is not None:
+            out.add(original)
+    return out & set(ids)
 
 
 async def revisions_by_message_ids(

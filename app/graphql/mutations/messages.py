@@ -1,55 +1,56 @@
-"""sendMessage, editMessage, deleteMessage, react, markRead."""
+"""sendMessage(s), editMessage, deleteMessage(s), markRead."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from enum import Enum
 from typing import Annotated
 
 import strawberry
 
+from app.actions import message_changes as changes
 from app.actions import messages as actions
-from app.actions.messages import AttachmentData
-from app.errors import InvalidInput
-from app.graphql.context import Info
+from app.actions.topic_messages import TopicSend, do_send_topic_message
+from app.errors import DomainError, InvalidInput, LimitExceeded
+from app.graphql.context import Context, Info
 from app.graphql.errors import (
+    AmbiguousReferenceError,
+    ConflictError,
     ForbiddenError,
     InvalidInputError,
     LimitExceededError,
     NotFoundError,
     UnauthenticatedError,
+    error_result,
 )
+from app.graphql.filters import MessageFilter
 from app.graphql.ids import expect_id, gid
+from app.graphql.inputs import AttachmentInput, LabelInput, MessageRef
 from app.graphql.types.messages import Message
+from app.models import Message as MessageRow
 
 
-@strawberry.input(description="Address a message.")
-class MessageRef:
-    id: strawberry.ID | None = None
-
-    def message_id(self) -> int:
-        if self.id is None:
-            raise InvalidInput("Pass the message `id`.", field="ref.id")
-        return expect_id(self.id, "Message", field="ref.id")
-
-
-@strawberry.input
-class AttachmentInput:
-    name: str
-    url: str
-    mime_type: str
-    size: int
-
-    def data(self) -> AttachmentData:
-        return AttachmentData(name=self.name, url=self.url, mime_type=self.mime_type, size=self.size)
-
-
-@strawberry.input
+@strawberry.input(description="Exactly one destination: conversation or topic.")
 class SendMessageInput:
     conversation: strawberry.ID | None = None
+    topic: str | None = None
     text: str
+    in_reply_to: MessageRef | None = strawberry.field(default=None, description="Reply to this message.")
+    create_root_if_missing: bool = strawberry.field(
+        default=False,
+        description="With inReplyTo by tag or label: when no root matches, create it from `text`. "
+        "With `replies` too, an existing root just gets the replies.",
+    )
+    replies: list[str] | None = strawberry.field(
+        default=None, description="Replies created with it, in one go."
+    )
+    labels: list[LabelInput] | None = None
     attachments: list[AttachmentInput] | None = None
+    created_at: datetime | None = strawberry.field(
+        default=None, description="Back-date: system users on topics with canForceDate."
+    )
     client_mutation_id: str | None = strawberry.field(
-        default=None,
-        description="Idempotency key: a retry with the same key returns the first message.",
+        default=None, description="Idempotency key: a retry with the same key returns the first message."
     )
 
 
@@ -62,7 +63,7 @@ class SendMessageSuccess:
 class EditMessageInput:
     ref: MessageRef
     text: str | None = strawberry.field(default=None, description="Replace the text.")
-    append: str | None = strawberry.field(default=None, description="Append to the text.")
+    append: str | None = strawberry.field(default=None, description="Append to the text (Tat's concat).")
     attachments: list[AttachmentInput] | None = strawberry.field(
         default=None, description="Replace the attachments."
     )
@@ -73,9 +74,21 @@ class EditMessageSuccess:
     message: Message
 
 
+@strawberry.enum
+class DeleteCascade(Enum):
+    NONE = "NONE"
+    REPLIES = "REPLIES"
+    FORCE = "FORCE"
+
+
 @strawberry.input
 class DeleteMessageInput:
     ref: MessageRef
+    cascade: DeleteCascade = strawberry.field(
+        default=DeleteCascade.NONE,
+        description="NONE: refused while it has replies; REPLIES: the thread too; "
+        "FORCE: and every task copy.",
+    )
 
 
 @strawberry.type
@@ -84,15 +97,14 @@ class DeleteMessageSuccess:
 
 
 @strawberry.input
-class ReactInput:
-    ref: MessageRef
-    content: str
-    remove: bool = False
+class DeleteMessagesInput:
+    filter: MessageFilter
+    cascade: DeleteCascade = DeleteCascade.NONE
 
 
 @strawberry.type
-class ReactSuccess:
-    message: Message
+class DeleteMessagesSuccess:
+    count: int
 
 
 @strawberry.input
@@ -108,16 +120,21 @@ class MarkReadSuccess:
     count: int = strawberry.field(description="How many messages became read.")
 
 
-_Errors = InvalidInputError | NotFoundError | ForbiddenError | LimitExceededError | UnauthenticatedError
+_Errors = (
+    InvalidInputError
+    | NotFoundError
+    | ForbiddenError
+    | LimitExceededError
+    | AmbiguousReferenceError
+    | UnauthenticatedError
+)
 SendMessageResult = Annotated[SendMessageSuccess | _Errors, strawberry.union("SendMessageResult")]
 EditMessageResult = Annotated[EditMessageSuccess | _Errors, strawberry.union("EditMessageResult")]
 DeleteMessageResult = Annotated[
-    DeleteMessageSuccess | NotFoundError | ForbiddenError | InvalidInputError | UnauthenticatedError,
-    strawberry.union("DeleteMessageResult"),
+    DeleteMessageSuccess | ConflictError | _Errors, strawberry.union("DeleteMessageResult")
 ]
-ReactResult = Annotated[
-    ReactSuccess | NotFoundError | InvalidInputError | UnauthenticatedError,
-    strawberry.union("ReactResult"),
+DeleteMessagesResult = Annotated[
+    DeleteMessagesSuccess | ConflictError | _Errors, strawberry.union("DeleteMessagesResult")
 ]
 MarkReadResult = Annotated[
     MarkReadSuccess | NotFoundError | InvalidInputError | UnauthenticatedError,
@@ -125,61 +142,94 @@ MarkReadResult = Annotated[
 ]
 
 
-@strawberry.type
-class MessageMutations:
-    @strawberry.mutation
-    async def send_message(self, info: Info, input: SendMessageInput) -> SendMessageResult:
-        ctx = info.context
-        if input.conversation is None:
-            raise InvalidInput("Pass the destination `conversation`.", field="conversation")
+async def send(ctx: Context, input: SendMessageInput) -> MessageRow:
+    if (input.conversation is None) == (input.topic is None):
+        raise InvalidInput("Pass exactly one destination: `conversation` or `topic`.", field="conversation")
+    attachments = [a.data() for a in input.attachments or []]
+    if input.conversation is not None:
+        if input.in_reply_to or input.replies or input.labels or input.created_at:
+            raise InvalidInput("Replies, labels and createdAt apply to topic messages.", field="conversation")
         conversation_id = expect_id(input.conversation, "Conversation", field="conversation")
         async with ctx.db.write() as uow:
-            row = await actions.do_send_message(
+            return await actions.do_send_message(
                 uow,
                 ctx.settings,
                 ctx.viewer,
                 conversation_id=conversation_id,
                 text=input.text,
-                attachments=[a.data() for a in input.attachments or []],
+                attachments=attachments,
                 client_mutation_id=input.client_mutation_id,
             )
-        ctx.loaders.prime_message(row)
+    assert input.topic is not None
+    data = TopicSend(
+        topic=input.topic,
+        text=input.text,
+        in_reply_to=input.in_reply_to.to_ref("inReplyTo") if input.in_reply_to else None,
+        create_root_if_missing=input.create_root_if_missing,
+        replies=list(input.replies or []),
+        labels=[(label.text, label.color) for label in input.labels or []],
+        attachments=attachments,
+        created_at=input.created_at,
+        client_mutation_id=input.client_mutation_id,
+    )
+    async with ctx.db.write() as uow:
+        return await do_send_topic_message(uow, ctx.settings, ctx.viewer, data)
+
+
+@strawberry.type
+class MessageMutations:
+    @strawberry.mutation(description="Send to a conversation or a topic.")
+    async def send_message(self, info: Info, input: SendMessageInput) -> SendMessageResult:
+        row = await send(info.context, input)
+        info.context.loaders.prime_message(row)
         return SendMessageSuccess(message=Message.from_row(row))
 
-    @strawberry.mutation(description="Replace or append to the text (the author only); revisions are kept.")
+    @strawberry.mutation(description="Send many; one result per input, each on its own.")
+    async def send_messages(self, info: Info, inputs: list[SendMessageInput]) -> list[SendMessageResult]:
+        cap = info.context.settings.max_bulk_items
+        if len(inputs) > cap:
+            raise LimitExceeded(f"At most {cap} messages per call.", limit=cap, field="inputs")
+        results: list[SendMessageResult] = []
+        for item in inputs:
+            try:
+                results.append(SendMessageSuccess(message=Message.from_row(await send(info.context, item))))
+            except DomainError as exc:
+                results.append(error_result(exc))
+        return results
+
+    @strawberry.mutation(description="Replace or append to the text; revisions are kept; tags re-parsed.")
     async def edit_message(self, info: Info, input: EditMessageInput) -> EditMessageResult:
         ctx = info.context
         async with ctx.db.write() as uow:
-            row = await actions.do_edit_message(
+            row = await changes.do_edit_message(
                 uow,
                 ctx.settings,
                 ctx.viewer,
-                message_id=input.ref.message_id(),
+                ref=input.ref.to_ref(),
                 text=input.text,
                 append=input.append,
                 attachments=None if input.attachments is None else [a.data() for a in input.attachments],
             )
         return EditMessageSuccess(message=Message.from_row(row))
 
-    @strawberry.mutation(description="Delete permanently (the author or an admin).")
+    @strawberry.mutation(description="Delete permanently, with a cascade mode.")
     async def delete_message(self, info: Info, input: DeleteMessageInput) -> DeleteMessageResult:
         ctx = info.context
         async with ctx.db.write() as uow:
-            ids = await actions.do_delete_message(uow, ctx.viewer, message_id=input.ref.message_id())
+            ids = await changes.do_delete_message(
+                uow, ctx.viewer, ref=input.ref.to_ref(), cascade=changes.Cascade(input.cascade.value)
+            )
         return DeleteMessageSuccess(deleted_ids=[gid("Message", i) for i in ids])
 
-    @strawberry.mutation(description="Add or remove an emoji reaction.")
-    async def react(self, info: Info, input: ReactInput) -> ReactResult:
+    @strawberry.mutation(description="Delete what a filter matches (all or nothing), with a cascade mode.")
+    async def delete_messages(self, info: Info, input: DeleteMessagesInput) -> DeleteMessagesResult:
         ctx = info.context
+        spec = input.filter.to_spec()
         async with ctx.db.write() as uow:
-            row = await actions.do_react(
-                uow,
-                ctx.viewer,
-                message_id=input.ref.message_id(),
-                content=input.content,
-                remove=input.remove,
+            count = await changes.do_delete_messages(
+                uow, ctx.settings, ctx.viewer, spec=spec, cascade=changes.Cascade(input.cascade.value)
             )
-        return ReactSuccess(message=Message.from_row(row))
+        return DeleteMessagesSuccess(count=count)
 
     @strawberry.mutation(description="Mark a conversation read up to a message.")
     async def mark_read(self, info: Info, input: MarkReadInput) -> MarkReadResult:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -11,11 +12,25 @@ from strawberry import relay
 
 from app import models
 from app.graphql.context import Info
+from app.graphql.types.common import Connection
 from app.graphql.types.users import User
 from app.ids import to_global_id
 
 if TYPE_CHECKING:
     from app.graphql.types.conversations import Conversation
+    from app.graphql.types.topics import Topic
+
+
+@strawberry.enum
+class VoteDirection(Enum):
+    UP = "UP"
+    DOWN = "DOWN"
+
+
+@strawberry.type
+class Label:
+    text: str
+    color: str
 
 
 @strawberry.type
@@ -92,6 +107,83 @@ class Message(relay.Node):
             return None
         row = await info.context.loaders.conversation.load(self.row.conversation_id)
         return Conversation.from_row(row) if row else None
+
+    @strawberry.field
+    async def topic(self, info: Info) -> Annotated[Topic, strawberry.lazy("app.graphql.types.topics")] | None:
+        from app.graphql.types.topics import load_topic
+
+        return await load_topic(info, self.row.topic_id) if self.row.topic_id is not None else None
+
+    @strawberry.field
+    async def in_reply_to(self, info: Info) -> Message | None:
+        return await load_message(info, self.row.in_reply_to_id) if self.row.in_reply_to_id else None
+
+    @strawberry.field(description="The first message of the thread (null for a root).")
+    async def root(self, info: Info) -> Message | None:
+        return await load_message(info, self.row.root_id) if self.row.root_id else None
+
+    @strawberry.field(description="Direct replies, oldest first.")
+    async def replies(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Message]:
+        from app.filters import MessageFilterSpec
+        from app.graphql.filters import message_connection
+
+        page = info.context.page(first=first, after=after)
+        spec = MessageFilterSpec(in_reply_to=self.id)
+        return await message_connection(info, spec, [("CREATED_AT", False)], page)
+
+    @strawberry.field(description="Number of direct replies.")
+    def reply_count(self) -> int:
+        return self.row.reply_count
+
+    @strawberry.field(description="Parsed from #hashtags in the text.")
+    async def tags(self, info: Info) -> list[str]:
+        return await info.context.loaders.tags.load(self.id)
+
+    @strawberry.field
+    async def labels(self, info: Info) -> list[Label]:
+        return [Label(text=r.text, color=r.color) for r in await info.context.loaders.labels.load(self.id)]
+
+    @strawberry.field(description="Users named with @username.")
+    async def mentions(self, info: Info) -> list[User]:
+        ids = await info.context.loaders.mention_ids.load(self.id)
+        return [User.from_row(r) for r in await info.context.loaders.user.load_many(ids) if r is not None]
+
+    @strawberry.field
+    def urls(self) -> list[str]:
+        return list(self.row.urls or [])
+
+    @strawberry.field
+    def like_count(self) -> int:
+        return self.row.like_count
+
+    @strawberry.field
+    async def likers(self, info: Info) -> list[User]:
+        ids = await info.context.loaders.liker_ids.load(self.id)
+        return [User.from_row(r) for r in await info.context.loaders.user.load_many(ids) if r is not None]
+
+    @strawberry.field
+    async def viewer_has_liked(self, info: Info) -> bool:
+        viewer = info.context.viewer
+        return viewer is not None and viewer.user_id in await info.context.loaders.liker_ids.load(self.id)
+
+    @strawberry.field
+    def votes_up(self) -> int:
+        return self.row.votes_up
+
+    @strawberry.field
+    def votes_down(self) -> int:
+        return self.row.votes_down
+
+    @strawberry.field
+    async def viewer_vote(self, info: Info) -> VoteDirection | None:
+        vote = await info.context.loaders.viewer_vote.load(self.id)
+        return None if vote is None else (VoteDirection.UP if vote > 0 else VoteDirection.DOWN)
+
+    @strawberry.field(description="In the viewer's task list.")
+    async def is_task(self, info: Info) -> bool:
+        return await info.context.loaders.is_task.load(self.id)
 
     @strawberry.field
     async def reactions(self, info: Info) -> list[ReactionGroup]:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
 
 from app import models
 from app.graphql.context import Info
+
+if TYPE_CHECKING:
+    from app.graphql.types.groups import Group
 
 
 @strawberry.type(name="User")
@@ -39,6 +42,13 @@ class User(relay.Node):
     @strawberry.field(description='System rights, e.g. "admin", "system.message".')
     async def rights(self, info: Info) -> list[str]:
         return await info.context.loaders.rights.load(self.id)
+
+    @strawberry.field
+    async def groups(self, info: Info) -> list[Annotated[Group, strawberry.lazy("app.graphql.types.groups")]]:
+        from app.graphql.types.groups import Group
+
+        ids = await info.context.loaders.group_ids.load(self.id)
+        return [Group.from_row(g) for g in await info.context.loaders.group.load_many(ids) if g is not None]
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]

@@ -1,0 +1,139 @@
+"""Edit and delete (with Tat's cascade modes), in conversations and topics alike."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+
+from app.access import require_viewer
+from app.actions.message_rules import Place, check_can_delete, check_can_update, place_of
+from app.actions.messages import AttachmentData, checked_attachments
+from app.actions.refs import Ref, resolve_ref
+from app.actions.topic_messages import write_parsed
+from app.actions.validation import check_text
+from app.auth import Viewer
+from app.db import UnitOfWork
+from app.errors import Conflict, InvalidInput, LimitExceeded, NotFound
+from app.events import EventKind, MessageEventDraft, record
+from app.filters import MessageFilterSpec, filter_conditions
+from app.ids import to_global_id
+from app.models import Message, utcnow
+from app.settings import Settings
+from app.store import message_lists
+from app.store import messages as message_store
+
+
+class Cascade(StrEnum):
+    NONE = "NONE"  # refused while the message has replies or task copies
+    REPLIES = "REPLIES"  # the thread under it too; refused while any of it is someone's task
+    FORCE = "FORCE"  # the thread and every task copy
+
+
+async def do_edit_message(
+    uow: UnitOfWork,
+    settings: Settings,
+    viewer: Viewer | None,
+    *,
+    ref: Ref,
+    text: str | None,
+    append: str | None,
+    attachments: Sequence[AttachmentData] | None,
+) -> Message:
+    viewer = require_viewer(viewer)
+    message = await resolve_ref(uow, viewer, ref)
+    place = await place_of(uow, viewer, message)
+    check_can_update(viewer, message, place)
+    if text is not None and append is not None:
+        raise InvalidInput("Pass `text` to replace or `append` to add, not both.", field="append")
+    if text is None and append is None and attachments is None:
+        raise InvalidInput("Nothing to change: pass text, append or attachments.", field="text")
+    checked = checked_attachments(settings, attachments) if attachments is not None else None
+    max_length = place.topic.max_length if place.topic else settings.max_message_length
+    now = utcnow()
+    new_text = text if text is not None else message.text + (append or "")
+    assert message.id is not None
+    if new_text != message.text:
+        check_text(new_text, field="text", max_length=max_length, allow_empty=bool(checked))
+        await message_store.update_message_text(
+            uow.session, message=message, text=new_text, editor_id=viewer.user_id, now=now
+        )
+        if place.topic is not None:
+            await write_parsed(uow, message)  # tags change only when the text does
+    if checked is not None:
+        await message_store.replace_attachments(uow.session, message_id=message.id, attachments=checked)
+        await message_store.touch_message(uow.session, message_id=message.id, now=now)
+        message.updated_at = now
+    await record(uow, [MessageEventDraft(EventKind.EDITED, message, viewer.user_id)], at=now)
+    return message
+
+
+async def _resolve_for_delete(uow: UnitOfWork, viewer: Viewer, ref: Ref) -> Message:
+    if viewer.is_admin and ref.id is not None and ref.topic is None:
+        message = await message_store.get_message(uow.session, message_id=ref.id)
+        if message is not None and message.conversation_id is not None:
+            return message  # moderation: admins reach conversations they are not in
+    return await resolve_ref(uow, viewer, ref)
+
+
+async def doomed_ids(uow: UnitOfWork, messages: Sequence[Message], cascade: Cascade) -> list[int]:
+    """What deleting `messages` with `cascade` removes; Conflict when the mode forbids it."""
+    ids = [m.id for m in messages if m.id is not None]
+    if cascade == Cascade.NONE:
+        with_replies = [m for m in messages if m.reply_count > 0]
+        if with_replies:
+            raise Conflict("The message has replies: delete with cascade REPLIES or FORCE.", field="cascade")
+    else:
+        for m in messages:
+            ids.extend(await message_store.descendant_ids(uow.session, message=m))
+    copies = [c for c in await message_store.task_copy_ids(uow.session, original_ids=ids) if c not in ids]
+    if copies and cascade != Cascade.FORCE:
+        raise Conflict("The message is in someone's tasks: delete with cascade FORCE.", field="cascade")
+    return list(dict.fromkeys(ids + copies))
+
+
+async def delete_ids(uow: UnitOfWork, viewer: Viewer, ids: Sequence[int]) -> list[int]:
+    rows = await message_store.messages_by_ids(uow.session, ids=ids)
+    now = utcnow()
+    await record(
+        uow, [MessageEventDraft(EventKind.DELETED, rows[i], viewer.user_id) for i in ids if i in rows], at=now
+    )
+    await message_store.delete_messages(uow.session, ids=ids)
+    return [i for i in ids if i in rows]
+
+
+async def do_delete_message(
+    uow: UnitOfWork, viewer: Viewer | None, *, ref: Ref, cascade: Cascade
+) -> list[int]:
+    viewer = require_viewer(viewer)
+    message = await _resolve_for_delete(uow, viewer, ref)
+    place = await place_of(uow, viewer, message)
+    check_can_delete(viewer, message, place)
+    ids = await doomed_ids(uow, [message], cascade)
+    if message.id is None:
+        raise NotFound("Message not found.", id=to_global_id("Message", ref.id or 0))
+    return await delete_ids(uow, viewer, ids)
+
+
+async def do_delete_messages(
+    uow: UnitOfWork, settings: Settings, viewer: Viewer | None, *, spec: MessageFilterSpec, cascade: Cascade
+) -> int:
+    """Delete what the filter matches, all or nothing; returns how many messages went."""
+    viewer = require_viewer(viewer)
+    where = await filter_conditions(uow.session, viewer, spec)
+    ids = await message_lists.matching_ids(uow.session, where=where, limit=settings.max_bulk_delete + 1)
+    if len(ids) > settings.max_bulk_delete:
+        raise LimitExceeded(
+            f"A filter may delete at most {settings.max_bulk_delete} messages at once.",
+            limit=settings.max_bulk_delete,
+            field="filter",
+        )
+    rows = await message_store.messages_by_ids(uow.session, ids=ids)
+    messages = [rows[i] for i in ids]
+    places: dict[int | None, Place] = {}
+    for message in messages:
+        key = message.topic_id if message.topic_id is not None else None
+        if key not in places or key is None:
+            places[key] = await place_of(uow, viewer, message)
+        check_can_delete(viewer, message, places[key])
+    doomed = await doomed_ids(uow, [m for m in messages if not (m.root_id and m.root_id in rows)], cascade)
+    return len(await delete_ids(uow, viewer, doomed))

@@ -1,0 +1,97 @@
+"""Resolve a MessageRef: an id, or within a topic a tag, tag prefix, label or label prefix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.access import READ, access_message, access_topic
+from app.auth import Viewer
+from app.db import UnitOfWork
+from app.errors import AmbiguousReference, InvalidInput, NotFound
+from app.ids import to_global_id
+from app.models import Message
+from app.store import messages as message_store
+from app.store import refs as ref_store
+
+
+@dataclass(frozen=True)
+class Ref:
+    id: int | None = None
+    topic: str | None = None
+    tag: str | None = None
+    tag_prefix: str | None = None
+    label: str | None = None
+    label_prefix: str | None = None
+    only_root: bool = True
+
+    @property
+    def by_reference(self) -> bool:
+        return any(v is not None for v in (self.tag, self.tag_prefix, self.label, self.label_prefix))
+
+    def describe(self) -> str:
+        parts = [
+            f"{k}={v!r}"
+            for k, v in (
+                ("tag", self.tag),
+                ("tagPrefix", self.tag_prefix),
+                ("label", self.label),
+                ("labelPrefix", self.label_prefix),
+            )
+            if v
+        ]
+        return f"{' '.join(parts)} in {self.topic}"
+
+    def check(self) -> None:
+        forms = [v for v in (self.tag, self.tag_prefix, self.label, self.label_prefix) if v is not None]
+        if self.id is not None and forms:
+            raise InvalidInput("Address a message by `id` or by tag/label, not both.", field="ref")
+        if self.id is None:
+            if not forms:
+                raise InvalidInput(
+                    "Pass `id`, or `topic` with tag, tagPrefix, label or labelPrefix.", field="ref"
+                )
+            if self.topic is None:
+                raise InvalidInput("A tag or label reference needs the `topic`.", field="ref.topic")
+            if any(not v.strip() for v in forms):
+                raise InvalidInput("A tag or label reference must not be empty.", field="ref")
+
+
+async def find_ref(uow: UnitOfWork, viewer: Viewer | None, ref: Ref) -> Message | None:
+    """The one message `ref` names, None when nothing matches; AmbiguousReference for several."""
+    ref.check()
+    if ref.id is not None:
+        message = await access_message(uow.session, viewer, ref.id)
+        if message is None:
+            return None
+        if ref.topic is not None:
+            topic, _ = await access_topic(uow.session, viewer, ref.topic, need=READ, field="ref.topic")
+            if message.topic_id != topic.id:
+                return None
+        return message
+    assert ref.topic is not None
+    topic, _ = await access_topic(uow.session, viewer, ref.topic, need=READ, field="ref.topic")
+    assert topic.id is not None
+    ids = await ref_store.find_by_reference(
+        uow.session,
+        topic_id=topic.id,
+        tag=ref.tag,
+        tag_prefix=ref.tag_prefix,
+        label=ref.label,
+        label_prefix=ref.label_prefix,
+        only_root=ref.only_root,
+    )
+    if len(ids) > 1:
+        raise AmbiguousReference(
+            f"{len(ids)}{'+' if len(ids) == 20 else ''} messages match {ref.describe()}.",
+            ids=[to_global_id("Message", i) for i in ids],
+        )
+    return await message_store.get_message(uow.session, message_id=ids[0]) if ids else None
+
+
+async def resolve_ref(uow: UnitOfWork, viewer: Viewer | None, ref: Ref) -> Message:
+    message = await find_ref(uow, viewer, ref)
+    if message is None:
+        if ref.id is not None:
+            raise NotFound("Message not found.", id=to_global_id("Message", ref.id))
+        raise NotFound(f"No message matches {ref.describe()}.")
+    return message

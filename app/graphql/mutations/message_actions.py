@@ -1,0 +1,163 @@
+"""labelMessage, vote, like, react, setTask, moveMessage."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from app.actions import message_actions as actions
+from app.actions import messages as chat
+from app.graphql.context import Info
+from app.graphql.errors import (
+    AmbiguousReferenceError,
+    ForbiddenError,
+    InvalidInputError,
+    LimitExceededError,
+    NotFoundError,
+    UnauthenticatedError,
+)
+from app.graphql.inputs import LabelInput, MessageRef
+from app.graphql.types.messages import Message, VoteDirection
+
+
+@strawberry.input
+class LabelMessageInput:
+    ref: MessageRef
+    add: list[LabelInput] | None = strawberry.field(default=None, description="Labels to add (or recolour).")
+    remove: list[str] | None = strawberry.field(default=None, description="Label texts to remove.")
+    replace_all: bool = strawberry.field(default=False, description="Remove every label first.")
+    create_if_missing: str | None = strawberry.field(
+        default=None, description="Text of a message to create when a tag/label ref matches nothing."
+    )
+
+
+@strawberry.type
+class LabelMessageSuccess:
+    message: Message
+    created: bool
+
+
+@strawberry.input
+class VoteInput:
+    ref: MessageRef
+    direction: VoteDirection | None = strawberry.field(default=None, description="null withdraws the vote.")
+
+
+@strawberry.type
+class VoteSuccess:
+    message: Message
+
+
+@strawberry.input
+class LikeInput:
+    ref: MessageRef
+    liked: bool
+
+
+@strawberry.type
+class LikeSuccess:
+    message: Message
+
+
+@strawberry.input
+class ReactInput:
+    ref: MessageRef
+    content: str
+    remove: bool = False
+
+
+@strawberry.type
+class ReactSuccess:
+    message: Message
+
+
+@strawberry.input
+class SetTaskInput:
+    ref: MessageRef
+    task: bool
+
+
+@strawberry.type
+class SetTaskSuccess:
+    message: Message
+
+
+@strawberry.input
+class MoveMessageInput:
+    ref: MessageRef
+    to_topic: str
+
+
+@strawberry.type
+class MoveMessageSuccess:
+    message: Message
+
+
+_Errors = InvalidInputError | NotFoundError | ForbiddenError | AmbiguousReferenceError | UnauthenticatedError
+LabelMessageResult = Annotated[
+    LabelMessageSuccess | LimitExceededError | _Errors, strawberry.union("LabelMessageResult")
+]
+VoteResult = Annotated[VoteSuccess | _Errors, strawberry.union("VoteResult")]
+LikeResult = Annotated[LikeSuccess | _Errors, strawberry.union("LikeResult")]
+ReactResult = Annotated[ReactSuccess | _Errors, strawberry.union("ReactResult")]
+SetTaskResult = Annotated[SetTaskSuccess | _Errors, strawberry.union("SetTaskResult")]
+MoveMessageResult = Annotated[MoveMessageSuccess | _Errors, strawberry.union("MoveMessageResult")]
+
+
+@strawberry.type
+class MessageActionMutations:
+    @strawberry.mutation(
+        description="Add, remove or replace labels; optionally create the message if missing."
+    )
+    async def label_message(self, info: Info, input: LabelMessageInput) -> LabelMessageResult:
+        ctx = info.context
+        async with ctx.db.write() as uow:
+            row, created = await actions.do_label(
+                uow,
+                ctx.viewer,
+                ref=input.ref.to_ref(),
+                add=[(a.text, a.color) for a in input.add or []],
+                remove=list(input.remove or []),
+                replace_all=input.replace_all,
+                create_if_missing=input.create_if_missing,
+            )
+        return LabelMessageSuccess(message=Message.from_row(row), created=created)
+
+    @strawberry.mutation(description="Vote UP or DOWN (one vote per user; null withdraws).")
+    async def vote(self, info: Info, input: VoteInput) -> VoteResult:
+        ctx = info.context
+        direction = input.direction.value if input.direction else None
+        async with ctx.db.write() as uow:
+            row = await actions.do_vote(uow, ctx.viewer, ref=input.ref.to_ref(), direction=direction)
+        return VoteSuccess(message=Message.from_row(row))
+
+    @strawberry.mutation(description="Like (liked: true) or unlike.")
+    async def like(self, info: Info, input: LikeInput) -> LikeResult:
+        ctx = info.context
+        async with ctx.db.write() as uow:
+            row = await actions.do_like(uow, ctx.viewer, ref=input.ref.to_ref(), liked=input.liked)
+        return LikeSuccess(message=Message.from_row(row))
+
+    @strawberry.mutation(description="Add or remove an emoji reaction.")
+    async def react(self, info: Info, input: ReactInput) -> ReactResult:
+        ctx = info.context
+        async with ctx.db.write() as uow:
+            row = await chat.do_react(
+                uow, ctx.viewer, ref=input.ref.to_ref(), content=input.content, remove=input.remove
+            )
+        return ReactSuccess(message=Message.from_row(row))
+
+    @strawberry.mutation(description="Add to or remove from the viewer's tasks (/Private/<you>/Tasks).")
+    async def set_task(self, info: Info, input: SetTaskInput) -> SetTaskResult:
+        ctx = info.context
+        async with ctx.db.write() as uow:
+            row = await actions.do_set_task(uow, ctx.viewer, ref=input.ref.to_ref(), task=input.task)
+        return SetTaskSuccess(message=Message.from_row(row))
+
+    @strawberry.mutation(description="Move a root message and its thread to another topic.")
+    async def move_message(self, info: Info, input: MoveMessageInput) -> MoveMessageResult:
+        ctx = info.context
+        async with ctx.db.write() as uow:
+            row = await actions.do_move(uow, ctx.viewer, ref=input.ref.to_ref(), to_topic=input.to_topic)
+        return MoveMessageSuccess(message=Message.from_row(row))

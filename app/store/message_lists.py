@@ -1,0 +1,78 @@
+"""Lists and counts of messages chosen by filter conditions, in any order, keyset-paged."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import Message, MessageLabel, MessageTag, Topic, User
+from app.pagination import Page, PageRequest
+from app.store.keyset import SortKey, paginate
+
+
+def order_expression(field: str) -> Any:
+    """The sort expression of a MessageOrderField (never NULL, so keyset comparisons hold)."""
+    if field == "CREATED_AT":
+        return Message.created_at
+    if field == "UPDATED_AT":
+        return func.coalesce(Message.updated_at, Message.created_at)
+    if field == "TEXT":
+        return Message.text
+    if field == "LIKES":
+        return Message.like_count
+    if field == "VOTES_UP":
+        return Message.votes_up
+    if field == "VOTES_DOWN":
+        return Message.votes_down
+    if field == "REPLIES":
+        return Message.reply_count
+    if field == "TOPIC":
+        return func.coalesce(select(Topic.path).where(Topic.id == Message.topic_id).scalar_subquery(), "")
+    if field == "AUTHOR":
+        return select(User.username_key).where(User.id == Message.author_id).scalar_subquery()
+    if field == "LABELS":
+        first = select(func.min(MessageLabel.text)).where(MessageLabel.message_id == Message.id)
+        return func.coalesce(first.scalar_subquery(), "")
+    if field == "TAGS":
+        first = select(func.min(MessageTag.tag)).where(MessageTag.message_id == Message.id)
+        return func.coalesce(first.scalar_subquery(), "")
+    raise ValueError(f"unknown order field {field}")
+
+
+async def list_messages(
+    session: AsyncSession,
+    *,
+    where: Sequence[Any],
+    order: Sequence[tuple[str, bool]],
+    page: PageRequest,
+    with_total: bool = True,
+) -> Page[Message]:
+    """`order` is [(field, descending)]; the id breaks ties in the direction of the last field."""
+    order = list(order) or [("CREATED_AT", True)]
+    expressions = [order_expression(f).label(f"k{i}") for i, (f, _) in enumerate(order)]
+    stmt = select(Message, *expressions).where(*where)
+    keys = [SortKey(order_expression(f), desc) for f, desc in order] + [SortKey(Message.id, order[-1][1])]
+    result = await paginate(
+        session,
+        stmt,
+        keys=keys,
+        key_of=lambda row: (*row[1:], row[0].id),
+        page=page,
+        with_total=with_total,
+        scalars=False,
+    )
+    result.items = [row[0] for row in result.items]
+    return result
+
+
+async def count_messages(session: AsyncSession, *, where: Sequence[Any]) -> int:
+    stmt = select(func.count()).select_from(Message).where(*where)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def matching_ids(session: AsyncSession, *, where: Sequence[Any], limit: int) -> list[int]:
+    stmt = select(Message.id).where(*where).order_by(Message.id).limit(limit)
+    return list((await session.execute(stmt)).scalars())

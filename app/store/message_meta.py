@@ -1,0 +1,152 @@
+"""What hangs off a topic message: tags, labels, mentions, likes, votes (with counters)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import Message, MessageLabel, MessageLike, MessageMention, MessageTag, MessageVote
+
+
+async def set_tags(session: AsyncSession, *, message_id: int, tags: Sequence[str]) -> None:
+    await session.execute(delete(MessageTag).where(MessageTag.message_id == message_id))
+    session.add_all(MessageTag(message_id=message_id, tag=t) for t in dict.fromkeys(tags))
+    await session.flush()
+
+
+async def set_mentions(session: AsyncSession, *, message_id: int, user_ids: Sequence[int]) -> None:
+    await session.execute(delete(MessageMention).where(MessageMention.message_id == message_id))
+    session.add_all(MessageMention(message_id=message_id, user_id=u) for u in dict.fromkeys(user_ids))
+    await session.flush()
+
+
+async def tags_by_message_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {i: [] for i in ids}
+    if ids:
+        stmt = select(MessageTag.message_id, MessageTag.tag).where(MessageTag.message_id.in_(set(ids)))
+        for mid, tag in (await session.execute(stmt)).all():
+            out.setdefault(mid, []).append(tag)
+    return out
+
+
+async def mention_ids_by_message_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {i: [] for i in ids}
+    if ids:
+        stmt = select(MessageMention.message_id, MessageMention.user_id).where(
+            MessageMention.message_id.in_(set(ids))
+        )
+        for mid, uid in (await session.execute(stmt)).all():
+            out.setdefault(mid, []).append(uid)
+    return out
+
+
+async def labels_by_message_ids(
+    session: AsyncSession, *, ids: Sequence[int]
+) -> dict[int, list[MessageLabel]]:
+    out: dict[int, list[MessageLabel]] = {i: [] for i in ids}
+    if ids:
+        stmt = (
+            select(MessageLabel)
+            .where(MessageLabel.message_id.in_(set(ids)))
+            .order_by(MessageLabel.message_id, MessageLabel.position, MessageLabel.text)
+        )
+        for label in (await session.execute(stmt)).scalars():
+            out.setdefault(label.message_id, []).append(label)
+    return out
+
+
+async def remove_labels(session: AsyncSession, *, message_id: int, texts: Sequence[str] | None) -> None:
+    """Remove the labels named (all when `texts` is None)."""
+    stmt = delete(MessageLabel).where(MessageLabel.message_id == message_id)
+    if texts is not None:
+        if not texts:
+            return
+        stmt = stmt.where(MessageLabel.text.in_(set(texts)))
+    await session.execute(stmt)
+
+
+async def add_labels(session: AsyncSession, *, message_id: int, labels: Sequence[tuple[str, str]]) -> None:
+    """Add (text, color) labels; an existing text takes the new colour."""
+    existing = {
+        row.text: row
+        for row in (
+            await session.execute(select(MessageLabel).where(MessageLabel.message_id == message_id))
+        ).scalars()
+    }
+    position = max((r.position for r in existing.values()), default=-1)
+    for text, color in labels:
+        if text in existing:
+            existing[text].color = color
+        else:
+            position += 1
+            label = MessageLabel(message_id=message_id, text=text, color=color, position=position)
+            session.add(label)
+            existing[text] = label
+    await session.flush()
+
+
+async def set_like(
+    session: AsyncSession, *, message_id: int, user_id: int, liked: bool, now: datetime
+) -> bool:
+    """True when the state changed; keeps Message.like_count in step."""
+    current = await session.get(MessageLike, (message_id, user_id))
+    if liked == (current is not None):
+        return False
+    if liked:
+        session.add(MessageLike(message_id=message_id, user_id=user_id, created_at=now))
+    else:
+        await session.delete(current)
+    await session.execute(
+        update(Message)
+        .where(Message.id == message_id)
+        .values(like_count=Message.like_count + (1 if liked else -1))
+    )
+    await session.flush()
+    return True
+
+
+async def set_vote(session: AsyncSession, *, message_id: int, user_id: int, direction: int | None) -> bool:
+    """direction +1, -1, or None to withdraw; one vote per user; keeps the counters in step."""
+    current = await session.get(MessageVote, (message_id, user_id))
+    before = current.direction if current else None
+    if before == direction:
+        return False
+    up = (direction == 1) - (before == 1)
+    down = (direction == -1) - (before == -1)
+    if current is not None:
+        await session.delete(current)
+        await session.flush()
+    if direction is not None:
+        session.add(MessageVote(message_id=message_id, user_id=user_id, direction=direction))
+    await session.execute(
+        update(Message)
+        .where(Message.id == message_id)
+        .values(votes_up=Message.votes_up + up, votes_down=Message.votes_down + down)
+    )
+    await session.flush()
+    return True
+
+
+async def liker_ids_by_message_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {i: [] for i in ids}
+    if ids:
+        stmt = (
+            select(MessageLike.message_id, MessageLike.user_id)
+            .where(MessageLike.message_id.in_(set(ids)))
+            .order_by(MessageLike.created_at, MessageLike.user_id)
+        )
+        for mid, uid in (await session.execute(stmt)).all():
+            out.setdefault(mid, []).append(uid)
+    return out
+
+
+async def votes_of_user(session: AsyncSession, *, user_id: int, ids: Sequence[int]) -> dict[int, int]:
+    if not ids:
+        return {}
+    stmt = select(MessageVote.message_id, MessageVote.direction).where(
+        MessageVote.user_id == user_id, MessageVote.message_id.in_(set(ids))
+    )
+    return {mid: d for mid, d in (await session.execute(stmt)).all()}

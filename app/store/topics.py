@@ -1,0 +1,181 @@
+"""Topics and their access grants."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import Topic, TopicAccess
+from app.pagination import Page, PageRequest
+from app.store.keyset import SortKey, paginate
+from app.topic_paths import PRIVATE_ROOT
+
+USER, GROUP = "user", "group"
+
+
+async def insert_topic(
+    session: AsyncSession,
+    *,
+    path: str,
+    parent_id: int | None,
+    description: str | None,
+    read_only: bool,
+    max_length: int,
+    max_replies: int,
+    now: datetime,
+) -> Topic:
+    topic = Topic(
+        path=path,
+        parent_id=parent_id,
+        description=description,
+        read_only=read_only,
+        max_length=max_length,
+        max_replies=max_replies,
+        created_at=now,
+    )
+    session.add(topic)
+    await session.flush()
+    return topic
+
+
+async def get_topic_by_path(session: AsyncSession, *, path: str) -> Topic | None:
+    return (await session.execute(select(Topic).where(Topic.path == path))).scalar_one_or_none()
+
+
+async def topics_by_paths(session: AsyncSession, *, paths: Sequence[str]) -> dict[str, Topic]:
+    if not paths:
+        return {}
+    rows = (await session.execute(select(Topic).where(Topic.path.in_(set(paths))))).scalars()
+    return {t.path: t for t in rows}
+
+
+async def topics_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, Topic]:
+    if not ids:
+        return {}
+    rows = (await session.execute(select(Topic).where(Topic.id.in_(set(ids))))).scalars()
+    return {t.id: t for t in rows if t.id is not None}
+
+
+async def descendant_ids(session: AsyncSession, *, path: str) -> list[int]:
+    stmt = select(Topic.id).where(or_(Topic.path == path, Topic.path.startswith(path + "/", autoescape=True)))
+    return list((await session.execute(stmt)).scalars())
+
+
+def readable_topic_clause(
+    user_id: int | None, group_ids: Sequence[int], *, admin_username: str | None = None
+) -> Any:
+    """SQL: the topic (Topic.id) is readable by this viewer (a read-only topic by anyone).
+
+    Mirrors app.access.topic_level: `admin_username` is set for system admins, who read every
+    topic but other users' private spaces."""
+    grants = (
+        [and_(TopicAccess.principal_kind == USER, TopicAccess.principal_id == user_id)] if user_id else []
+    )
+    if group_ids:
+        grants.append(
+            and_(TopicAccess.principal_kind == GROUP, TopicAccess.principal_id.in_(list(group_ids)))
+        )
+    clauses = [Topic.read_only.is_(True)]
+    if grants:
+        clauses.append(exists().where(TopicAccess.topic_id == Topic.id, or_(*grants)))
+    if admin_username is not None:
+        mine = f"{PRIVATE_ROOT}/{admin_username}"
+        clauses.append(
+            or_(
+                ~Topic.path.startswith(PRIVATE_ROOT + "/", autoescape=True),
+                Topic.path == mine,
+                Topic.path.startswith(mine + "/", autoescape=True),
+            )
+        )
+    return or_(*clauses)
+
+
+async def list_readable_topics(
+    session: AsyncSession, *, readable: Any, under: str | None, page: PageRequest
+) -> Page[Topic]:
+    stmt = select(Topic).where(readable)
+    if under is not None:
+        stmt = stmt.where(Topic.path.startswith(under + "/", autoescape=True))
+    return await paginate(
+        session,
+        stmt,
+        keys=[SortKey(Topic.path, False)],
+        key_of=lambda t: (t.path,),
+        page=page,
+        with_total=True,
+    )
+
+
+async def list_children(
+    session: AsyncSession, *, parent_id: int, readable: Any, page: PageRequest
+) -> Page[Topic]:
+    stmt = select(Topic).where(Topic.parent_id == parent_id, readable)
+    return await paginate(
+        session,
+        stmt,
+        keys=[SortKey(Topic.path, False)],
+        key_of=lambda t: (t.path,),
+        page=page,
+        with_total=True,
+    )
+
+
+async def grants_by_topic_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, list[TopicAccess]]:
+    out: dict[int, list[TopicAccess]] = {i: [] for i in ids}
+    if not ids:
+        return out
+    stmt = select(TopicAccess).where(TopicAccess.topic_id.in_(set(ids)))
+    for row in (await session.execute(stmt)).scalars():
+        out.setdefault(row.topic_id, []).append(row)
+    return out
+
+
+async def grant(
+    session: AsyncSession, *, topic_ids: Sequence[int], kind: str, principal_ids: Sequence[int], role: int
+) -> None:
+    for topic_id in topic_ids:
+        for principal_id in principal_ids:
+            key = (topic_id, kind, principal_id, role)
+            if await session.get(TopicAccess, key) is None:
+                session.add(
+                    TopicAccess(topic_id=topic_id, principal_kind=kind, principal_id=principal_id, role=role)
+                )
+    await session.flush()
+
+
+async def revoke(
+    session: AsyncSession, *, topic_ids: Sequence[int], kind: str, principal_ids: Sequence[int], role: int
+) -> None:
+    if topic_ids and principal_ids:
+        await session.execute(
+            delete(TopicAccess).where(
+                TopicAccess.topic_id.in_(set(topic_ids)),
+                TopicAccess.principal_kind == kind,
+                TopicAccess.principal_id.in_(set(principal_ids)),
+                TopicAccess.role == role,
+            )
+        )
+
+
+async def copy_grants(session: AsyncSession, *, from_topic_id: int, to_topic_id: int) -> None:
+    rows = (
+        (await session.execute(select(TopicAccess).where(TopicAccess.topic_id == from_topic_id)))
+        .scalars()
+        .all()
+    )
+    session.add_all(
+        TopicAccess(
+            topic_id=to_topic_id, principal_kind=r.principal_kind, principal_id=r.principal_id, role=r.role
+        )
+        for r in rows
+    )
+    await session.flush()
+
+
+async def update_parameters(session: AsyncSession, *, topic_id: int, values: dict[str, Any]) -> None:
+    if values:
+        await session.execute(update(Topic).where(Topic.id == topic_id).values(**values))
