@@ -188,6 +188,7 @@ class MessageTag(SQLModel, table=True):
     __table_args__ = (Index("ix_message_tags_tag_message", "tag", "message_id"),)
     message_id: int = Field(sa_column=Column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True))
     tag: str = Field(primary_key=True, max_length=100)
+    position: int = 0  # order of appearance in the text
 
 
 class MessageLabel(SQLModel, table=True):

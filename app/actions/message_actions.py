@@ -36,7 +36,6 @@ async def do_like(uow: UnitOfWork, viewer: Viewer | None, *, ref: Ref, liked: bo
     if await message_meta.set_like(
         uow.session, message_id=message.id, user_id=viewer.user_id, liked=liked, now=now
     ):
-        message.like_count += 1 if liked else -1
         await record(
             uow, [MessageEventDraft(EventKind.LIKED, message, viewer.user_id, {"liked": liked})], at=now
         )

@@ -13,7 +13,7 @@ from app.models import Message, MessageLabel, MessageLike, MessageMention, Messa
 
 async def set_tags(session: AsyncSession, *, message_id: int, tags: Sequence[str]) -> None:
     await session.execute(delete(MessageTag).where(MessageTag.message_id == message_id))
-    session.add_all(MessageTag(message_id=message_id, tag=t) for t in dict.fromkeys(tags))
+    session.add_all(MessageTag(message_id=message_id, tag=t, position=i) for i, t in enumerate(dict.fromkeys(tags)))
     await session.flush()
 
 
@@ -26,7 +26,11 @@ async def set_mentions(session: AsyncSession, *, message_id: int, user_ids: Sequ
 async def tags_by_message_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {i: [] for i in ids}
     if ids:
-        stmt = select(MessageTag.message_id, MessageTag.tag).where(MessageTag.message_id.in_(set(ids)))
+        stmt = (
+            select(MessageTag.message_id, MessageTag.tag)
+            .where(MessageTag.message_id.in_(set(ids)))
+            .order_by(MessageTag.message_id, MessageTag.position)
+        )
         for mid, tag in (await session.execute(stmt)).all():
             out.setdefault(mid, []).append(tag)
     return out

@@ -40,10 +40,10 @@ async def insert_message(
         assert in_reply_to.id is not None
         message.in_reply_to_id = in_reply_to.id
         message.root_id = in_reply_to.root_id or in_reply_to.id
+        # an ORM-enabled UPDATE: the parent object in this session sees the new count too
         await session.execute(
             update(Message).where(Message.id == in_reply_to.id).values(reply_count=Message.reply_count + 1)
         )
-        in_reply_to.reply_count += 1
     session.add(message)
     await session.flush()
     return message

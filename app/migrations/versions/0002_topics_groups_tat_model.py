@@ -109,6 +109,7 @@ def upgrade() -> None:
     op.create_table('message_tags',
     sa.Column('message_id', sa.Integer(), nullable=False),
     sa.Column('tag', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['message_id'], ['messages.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('message_id', 'tag')
     )
