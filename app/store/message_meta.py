@@ -13,7 +13,9 @@ from app.models import Message, MessageLabel, MessageLike, MessageMention, Messa
 
 async def set_tags(session: AsyncSession, *, message_id: int, tags: Sequence[str]) -> None:
     await session.execute(delete(MessageTag).where(MessageTag.message_id == message_id))
-    session.add_all(MessageTag(message_id=message_id, tag=t, position=i) for i, t in enumerate(dict.fromkeys(tags)))
+    session.add_all(
+        MessageTag(message_id=message_id, tag=t, position=i) for i, t in enumerate(dict.fromkeys(tags))
+    )
     await session.flush()
 
 

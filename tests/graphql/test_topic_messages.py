@@ -20,13 +20,18 @@ async def world(api: Api) -> World:
 async def test_tags_mentions_urls_and_labels_come_with_the_message(api: Api) -> None:
     w = await world(api)
     message = await w.send_ok(
-        "alice", "/Team", "Deploy #prod #keyTag:v2 done, ping @bob and @nobody: https://ci.example/run/7.",
+        "alice",
+        "/Team",
+        "Deploy #prod #keyTag:v2 done, ping @bob and @nobody: https://ci.example/run/7.",
         labels=[{"text": "ok", "color": "#2ecc71"}, {"text": "deploy", "color": "rgba(143,199,148,0.61)"}],
     )
     assert message["tags"] == ["prod", "keyTag:v2"]
     assert message["mentions"] == [{"username": "bob"}]
     assert message["urls"] == ["https://ci.example/run/7"]
-    assert message["labels"] == [{"text": "ok", "color": "#2ecc71"}, {"text": "deploy", "color": "rgba(143,199,148,0.61)"}]
+    assert message["labels"] == [
+        {"text": "ok", "color": "#2ecc71"},
+        {"text": "deploy", "color": "rgba(143,199,148,0.61)"},
+    ]
     assert message["topic"] == {"path": "/Team"}
 
 
@@ -39,8 +44,11 @@ async def test_bad_colour_and_too_long_text_are_refused(api: Api) -> None:
     await w.params("admin", "/Team", maxLength=10)
     too_long = await w.send("alice", "/Team", "x" * 11)
     assert too_long["__typename"] == "LimitExceededError" and too_long["limit"] == 10
-    both = await w.run("alice", """mutation { sendMessage(input: {topic: "/Team", conversation: "Q29udmVyc2F0aW9uOjE=", text: "x"}) {
-      __typename } }""")
+    both = await w.run(
+        "alice",
+        """mutation { sendMessage(input: {topic: "/Team", conversation: "Q29udmVyc2F0aW9uOjE=", text: "x"}) {
+      __typename } }""",
+    )
     assert both["sendMessage"]["__typename"] == "InvalidInputError"
     count = await w.run("alice", """{ messageCount(filter: {topic: "/Team"}) }""")
     assert count["messageCount"] == 0
@@ -58,7 +66,9 @@ async def test_replies_in_one_go_and_threads(api: Api) -> None:
     assert nested["root"]["id"] == root["id"]
     by_tag = await w.send_ok("bob", "/Team", "postmortem?", inReplyTo={"topic": "/Team", "tag": "inc42"})
     assert by_tag["inReplyTo"]["id"] == root["id"]
-    thread = await w.run("alice", """query($r: ID!) { messageCount(filter: {root: $r}) }""", {"r": root["id"]})
+    thread = await w.run(
+        "alice", """query($r: ID!) { messageCount(filter: {root: $r}) }""", {"r": root["id"]}
+    )
     assert thread["messageCount"] == 5
 
 
@@ -68,7 +78,9 @@ async def test_reply_limit_is_enforced(api: Api) -> None:
     root = await w.send_ok("alice", "/Team", "root", replies=["one"])
     await w.send_ok("bob", "/Team", "two", inReplyTo={"id": root["id"]})
     third = await w.send("bob", "/Team", "three", inReplyTo={"id": root["id"]})
-    assert third["__typename"] == "LimitExceededError" and third["field"] == "maxReplies" and third["limit"] == 2
+    assert (
+        third["__typename"] == "LimitExceededError" and third["field"] == "maxReplies" and third["limit"] == 2
+    )
     too_many = await w.send("alice", "/Team", "another", replies=["a", "b", "c"])
     assert too_many["__typename"] == "LimitExceededError"
 
@@ -76,11 +88,13 @@ async def test_reply_limit_is_enforced(api: Api) -> None:
 async def test_create_root_if_missing_then_reuse_it(api: Api) -> None:
     w = await world(api)
     ref = {"topic": "/Team", "tag": "build-77"}
-    first = await w.send_ok("alice", "/Team", "Build #build-77", inReplyTo=ref, createRootIfMissing=True,
-                            replies=["step A"])
+    first = await w.send_ok(
+        "alice", "/Team", "Build #build-77", inReplyTo=ref, createRootIfMissing=True, replies=["step A"]
+    )
     assert first["tags"] == ["build-77"] and first["inReplyTo"] is None and first["replyCount"] == 1
-    second = await w.send_ok("bob", "/Team", "Build #build-77", inReplyTo=ref, createRootIfMissing=True,
-                             replies=["step B"])
+    second = await w.send_ok(
+        "bob", "/Team", "Build #build-77", inReplyTo=ref, createRootIfMissing=True, replies=["step B"]
+    )
     assert second["id"] == first["id"] and second["replyCount"] == 2
     reply = await w.send_ok("bob", "/Team", "done", inReplyTo=ref, createRootIfMissing=True)
     assert reply["inReplyTo"]["id"] == first["id"]
@@ -131,12 +145,18 @@ async def test_back_dating_needs_a_system_user_and_can_force_date(api: Api) -> N
 
 async def test_send_messages_gives_one_result_per_input(api: Api) -> None:
     w = await world(api)
-    data = await w.run("alice", SEND_MANY, {"inputs": [
-        {"topic": "/Team", "text": "first"},
-        {"topic": "/Nowhere", "text": "lost"},
-        {"topic": "/Team", "text": ""},
-        {"topic": "/Team", "text": "last"},
-    ]})
+    data = await w.run(
+        "alice",
+        SEND_MANY,
+        {
+            "inputs": [
+                {"topic": "/Team", "text": "first"},
+                {"topic": "/Nowhere", "text": "lost"},
+                {"topic": "/Team", "text": ""},
+                {"topic": "/Team", "text": "last"},
+            ]
+        },
+    )
     kinds = [r["__typename"] for r in data["sendMessages"]]
     assert kinds == ["SendMessageSuccess", "NotFoundError", "InvalidInputError", "SendMessageSuccess"]
     count = await w.run("alice", """{ messageCount(filter: {topic: "/Team"}) }""")

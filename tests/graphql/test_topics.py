@@ -131,8 +131,15 @@ async def test_private_spaces_belong_to_their_user(api: Api) -> None:
 
 async def test_parameters_are_set_by_topic_admins_and_validated(api: Api, settings) -> None:  # type: ignore[no-untyped-def]
     w = await World(api).setup()
-    changed = await w.params("admin", "/Team", maxLength=50, maxReplies=2, canForceDate=True,
-                             canUpdateAllMessages=True, extra={"owner": "ops", "sla": 4})
+    changed = await w.params(
+        "admin",
+        "/Team",
+        maxLength=50,
+        maxReplies=2,
+        canForceDate=True,
+        canUpdateAllMessages=True,
+        extra={"owner": "ops", "sla": 4},
+    )
     params = changed["topic"]["parameters"]
     assert params["maxLength"] == 50 and params["maxReplies"] == 2 and params["canForceDate"] is True
     assert params["canUpdateAllMessages"] is True and params["canUpdateMessage"] is True

@@ -46,21 +46,33 @@ class World:
         await self.create("admin", "/Team")
         return self
 
-    async def run(self, who: str | None, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    async def run(
+        self, who: str | None, query: str, variables: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         return await self.api.run(query, variables, self.tokens[who] if who else None)
 
     async def create(self, who: str, path: str, **extra: Any) -> dict[str, Any]:
         result = (await self.run(who, CREATE_TOPIC, {"input": {"path": path, **extra}}))["createTopic"]
         return result
 
-    async def grant(self, who: str, topic: str, role: str, users: list[str] = (), groups: list[str] = (),
-                    **extra: Any) -> dict[str, Any]:
-        variables = {"input": {"topic": topic, "role": role, "users": [self.ids[u] for u in users],
-                               "groups": list(groups), **extra}}
+    async def grant(
+        self, who: str, topic: str, role: str, users: list[str] = (), groups: list[str] = (), **extra: Any
+    ) -> dict[str, Any]:
+        variables = {
+            "input": {
+                "topic": topic,
+                "role": role,
+                "users": [self.ids[u] for u in users],
+                "groups": list(groups),
+                **extra,
+            }
+        }
         return (await self.run(who, SET_ACCESS, variables))["setTopicAccess"]
 
     async def params(self, who: str, topic: str, **values: Any) -> dict[str, Any]:
-        return (await self.run(who, SET_PARAMETERS, {"input": {"topic": topic, **values}}))["setTopicParameters"]
+        return (await self.run(who, SET_PARAMETERS, {"input": {"topic": topic, **values}}))[
+            "setTopicParameters"
+        ]
 
     async def send(self, who: str, topic: str, text: str, **extra: Any) -> dict[str, Any]:
         return (await self.run(who, SEND, {"input": {"topic": topic, "text": text, **extra}}))["sendMessage"]
@@ -74,6 +86,8 @@ class World:
         return (await self.run(who, MESSAGE, {"id": message_id}))["message"]
 
     async def group(self, who: str, name: str, members: list[str]) -> str:
-        data = await self.run(who, CREATE_GROUP, {"input": {"name": name, "members": [self.ids[m] for m in members]}})
+        data = await self.run(
+            who, CREATE_GROUP, {"input": {"name": name, "members": [self.ids[m] for m in members]}}
+        )
         assert data["createGroup"]["__typename"] == "CreateGroupSuccess", data
         return data["createGroup"]["group"]["id"]

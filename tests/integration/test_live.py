@@ -127,3 +127,70 @@ async def test_only_graphql_transport_ws_is_served(live_server: LiveServer) -> N
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await asyncio.wait_for(ws.recv(), 5)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4406
+
+
+TOPIC_ADDED = """subscription($f: MessageFilter) { messageAdded(filter: $f) { text topic { path } } }"""
+
+
+async def test_topic_messages_reach_readers_only(live_server: LiveServer) -> None:
+    from tests.conftest import ADMIN_PASSWORD
+
+    login = (
+        """mutation { login(input: {username: "admin", password: "%s"}) { ... on LoginSuccess { token } } }"""
+    )
+    admin = (await post(live_server, login % ADMIN_PASSWORD, {}))["login"]["token"]
+    alice, alice_id = await user(live_server, "alice")
+    bob, bob_id = await user(live_server, "bob")
+    carol, _ = await user(live_server, "carol")
+    await post(
+        live_server, """mutation { createTopic(input: {path: "/Team/Sub"}) { __typename } }""", {}, admin
+    )
+    grant = """mutation($u: [ID!]!, $r: TopicRole!) { setTopicAccess(input: {topic: "/Team", role: $r, users: $u,
+      recursive: true}) { __typename } }"""
+    await post(live_server, grant, {"u": [alice_id], "r": "WRITE"}, admin)
+    await post(live_server, grant, {"u": [bob_id], "r": "READ"}, admin)
+
+    async def listen(
+        token: str, variables: dict[str, Any], want: int, ready: asyncio.Event
+    ) -> list[dict[str, Any]]:
+        transport = WebsocketsTransport(
+            url=live_server.ws_url, init_payload={"Authorization": f"Bearer {token}"}
+        )
+        got: list[dict[str, Any]] = []
+        async with Client(transport=transport) as session:
+            stream = session.subscribe(GraphQLRequest(TOPIC_ADDED, variable_values=variables))
+            first = asyncio.ensure_future(stream.__anext__())
+            await asyncio.sleep(0.3)
+            ready.set()
+            got.append((await first)["messageAdded"])
+            while len(got) < want:
+                got.append((await stream.__anext__())["messageAdded"])
+            await stream.aclose()
+        return got
+
+    ready = [asyncio.Event() for _ in range(3)]
+    bob_all = asyncio.create_task(listen(bob, {"f": None}, 2, ready[0]))
+    bob_sub = asyncio.create_task(listen(bob, {"f": {"topicUnder": "/Team/Sub"}}, 1, ready[1]))
+    carol_all = asyncio.create_task(listen(carol, {"f": None}, 1, ready[2]))
+    for event in ready:
+        await asyncio.wait_for(event.wait(), 10)
+    send = (
+        """mutation($t: String!, $x: String!) { sendMessage(input: {topic: $t, text: $x}) { __typename } }"""
+    )
+    for topic, text in (("/Private/alice", "diary"), ("/Team", "standup"), ("/Team/Sub", "deep")):
+        assert (await post(live_server, send, {"t": topic, "x": text}, alice))["sendMessage"][
+            "__typename"
+        ] == "SendMessageSuccess"
+    assert [m["text"] for m in await asyncio.wait_for(bob_all, 10)] == ["standup", "deep"]
+    assert [m["topic"]["path"] for m in await asyncio.wait_for(bob_sub, 10)] == ["/Team/Sub"]
+    await asyncio.sleep(0.5)
+    assert not carol_all.done()  # carol reads nothing here
+    carol_all.cancel()
+    unsupported = WebsocketsTransport(url=live_server.ws_url, init_payload={"Authorization": f"Bearer {bob}"})
+    async with Client(transport=unsupported) as session:
+        with pytest.raises(TransportQueryError) as refused:
+            async for _ in session.subscribe(
+                GraphQLRequest(TOPIC_ADDED, variable_values={"f": {"tags": ["x"]}})
+            ):
+                pass
+    assert refused.value.errors[0]["extensions"]["code"] == "INVALID_INPUT"
