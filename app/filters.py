@@ -10,12 +10,23 @@ from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, tr
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.access import readable_topics_clause
+from app.access import access_conversation, access_topic, readable_topics_clause
 from app.auth import Viewer
-from app.errors import InvalidInput
-from app.models import ConversationParticipant, Message, MessageLabel, MessageRead, MessageTag, Topic, User
-from app.store import topics as topic_store
-from app.topic_paths import normalize, tasks_topic
+from app.errors import InvalidInput, NotFound
+from app.models import (
+    ConversationParticipant,
+    Message,
+    MessageLabel,
+    MessageRead,
+    MessageTag,
+    Topic,
+    User,
+    utcnow,
+)
+from app.search import query_terms, text_matches
+from app.store.search import text_match
+from app.topic_paths import is_under, normalize, tasks_topic
+from app.windows import RelativeWindow
 
 TaskCopy = aliased(Message)
 
@@ -51,6 +62,9 @@ class MessageFilterSpec:
     min_likes: int | None = None
     unread: bool | None = None
     tasks: bool | None = None
+    text: str | None = None
+    created_within: RelativeWindow | None = None
+    updated_within: RelativeWindow | None = None
 
     def check(self) -> None:
         for name in (
@@ -69,6 +83,35 @@ class MessageFilterSpec:
             a, b = getattr(self, low), getattr(self, high)
             if a is not None and b is not None and a > b:
                 raise InvalidInput(f"`{_camel(low)}` is after `{_camel(high)}`.", field=_camel(low))
+        for name in ("created_within", "updated_within"):
+            window = getattr(self, name)
+            if window is not None:
+                window.check(f"filter.{_camel(name)}")
+        if self.text is not None:
+            query_terms(self.text)
+
+    @property
+    def terms(self) -> list[str] | None:
+        return query_terms(self.text) if self.text is not None else None
+
+    def bounds(self, now: datetime) -> dict[str, datetime | None]:
+        """Absolute created/updated bounds, windows resolved at `now` (the tighter bound wins)."""
+        out = {
+            "created_after": self.created_after,
+            "created_before": self.created_before,
+            "updated_after": self.updated_after,
+            "updated_before": self.updated_before,
+        }
+        for prefix, window in (("created", self.created_within), ("updated", self.updated_within)):
+            if window is not None:
+                start, end = window.bounds(now)
+                if start is not None:
+                    current = out[f"{prefix}_after"]
+                    out[f"{prefix}_after"] = start if current is None else max(current, start)
+                if end is not None:
+                    current = out[f"{prefix}_before"]
+                    out[f"{prefix}_before"] = end if current is None else min(current, end)
+        return out
 
 
 def _camel(name: str) -> str:
@@ -118,25 +161,33 @@ def _in_tasks(viewer: Viewer | None) -> Any:
     return or_(Message.topic_id == tasks, copied)
 
 
+async def _known_topic(session: AsyncSession, viewer: Viewer | None, path: str, field: str) -> Topic:
+    """A topic the viewer may read; an unreadable one is as unknown as a missing one."""
+    try:
+        topic, _ = await access_topic(session, viewer, path, field=field)
+    except NotFound:
+        raise InvalidInput(f"Unknown topic {path}.", field=field) from None
+    return topic
+
+
 async def filter_conditions(
-    session: AsyncSession, viewer: Viewer | None, spec: MessageFilterSpec
+    session: AsyncSession, viewer: Viewer | None, spec: MessageFilterSpec, *, now: datetime | None = None
 ) -> list[Any]:
     """SQL conditions on Message for `spec`, the viewer's read access included."""
     spec.check()
+    bounds = spec.bounds(now or utcnow())
     where: list[Any] = [readable_messages_clause(viewer)]
     if spec.ids is not None:
         where.append(Message.id.in_(spec.ids))
     if spec.conversation is not None:
+        if await access_conversation(session, viewer, spec.conversation) is None:
+            raise InvalidInput("Unknown conversation.", field="filter.conversation")
         where.append(Message.conversation_id == spec.conversation)
     if spec.topic is not None:
-        topic = await topic_store.get_topic_by_path(session, path=normalize(spec.topic, field="filter.topic"))
-        if topic is None:
-            raise InvalidInput(f"Unknown topic {spec.topic}.", field="filter.topic")
+        topic = await _known_topic(session, viewer, spec.topic, "filter.topic")
         where.append(Message.topic_id == topic.id)
     if spec.topic_under is not None:
-        path = normalize(spec.topic_under, field="filter.topicUnder")
-        if await topic_store.get_topic_by_path(session, path=path) is None:
-            raise InvalidInput(f"Unknown topic {path}.", field="filter.topicUnder")
+        path = (await _known_topic(session, viewer, spec.topic_under, "filter.topicUnder")).path
         under = select(Topic.id).where(
             or_(Topic.path == path, Topic.path.startswith(path + "/", autoescape=True))
         )
@@ -145,9 +196,9 @@ async def filter_conditions(
         keys = [a.lower() for a in spec.authors]
         where.append(Message.author_id.in_(select(User.id).where(User.username_key.in_(keys))))
     if spec.tags is not None:
-        where.append(_has_tag(MessageTag.tag.in_(spec.tags)) if spec.tags else false())
+        where.append(Message.id.in_(select(MessageTag.message_id).where(MessageTag.tag.in_(spec.tags))))
     for tag in spec.all_tags or ():
-        where.append(_has_tag(MessageTag.tag == tag))
+        where.append(Message.id.in_(select(MessageTag.message_id).where(MessageTag.tag == tag)))
     if spec.not_tags:
         where.append(~_has_tag(MessageTag.tag.in_(spec.not_tags)))
     if spec.tag_prefixes is not None:
@@ -157,9 +208,11 @@ async def filter_conditions(
             )
         )
     if spec.labels is not None:
-        where.append(_has_label(MessageLabel.text.in_(spec.labels)) if spec.labels else false())
+        where.append(
+            Message.id.in_(select(MessageLabel.message_id).where(MessageLabel.text.in_(spec.labels)))
+        )
     for label in spec.all_labels or ():
-        where.append(_has_label(MessageLabel.text == label))
+        where.append(Message.id.in_(select(MessageLabel.message_id).where(MessageLabel.text == label)))
     if spec.not_labels:
         where.append(~_has_label(MessageLabel.text.in_(spec.not_labels)))
     if spec.label_prefixes is not None:
@@ -179,12 +232,14 @@ async def filter_conditions(
         where.append(_unread(viewer) if spec.unread else ~_unread(viewer))
     if spec.tasks is not None:
         where.append(_in_tasks(viewer) if spec.tasks else ~_in_tasks(viewer))
+    if spec.terms is not None:
+        where.append(text_match(session.get_bind().dialect.name, spec.terms))
     updated = func.coalesce(Message.updated_at, Message.created_at)
     for value, condition in (
-        (spec.created_after, lambda v: Message.created_at >= v),
-        (spec.created_before, lambda v: Message.created_at <= v),
-        (spec.updated_after, lambda v: updated >= v),
-        (spec.updated_before, lambda v: updated <= v),
+        (bounds["created_after"], lambda v: Message.created_at >= v),
+        (bounds["created_before"], lambda v: Message.created_at <= v),
+        (bounds["updated_after"], lambda v: updated >= v),
+        (bounds["updated_before"], lambda v: updated <= v),
         (spec.min_votes_up, lambda v: Message.votes_up >= v),
         (spec.max_votes_up, lambda v: Message.votes_up <= v),
         (spec.min_votes_down, lambda v: Message.votes_down >= v),
@@ -196,3 +251,69 @@ async def filter_conditions(
         if value is not None:
             where.append(condition(value))
     return where
+
+
+@dataclass(frozen=True)
+class MessageFacts:
+    """What the live predicate needs to know of one message (loaded once per event batch)."""
+
+    message: Message
+    topic_path: str | None
+    author_key: str
+    tags: tuple[str, ...]
+    labels: tuple[str, ...]
+    reader_ids: frozenset[int]  # users who marked it read
+    task_owner_keys: frozenset[str]  # users (lower-cased names) with a task copy of it
+
+
+def matches(spec: MessageFilterSpec, facts: MessageFacts, viewer: Viewer | None, now: datetime) -> bool:
+    """The Python twin of `filter_conditions` for one message (read access checked elsewhere)."""
+    m = facts.message
+    bounds = spec.bounds(now)
+    updated = m.updated_at or m.created_at
+    tags, labels = set(facts.tags), set(facts.labels)
+    checks = [
+        spec.ids is None or m.id in spec.ids,
+        spec.conversation is None or m.conversation_id == spec.conversation,
+        spec.topic is None or facts.topic_path == normalize(spec.topic),
+        spec.topic_under is None
+        or (facts.topic_path is not None and is_under(facts.topic_path, normalize(spec.topic_under))),
+        spec.authors is None or facts.author_key in {a.lower() for a in spec.authors},
+        spec.tags is None or bool(tags & set(spec.tags)),
+        all(t in tags for t in spec.all_tags or ()),
+        not tags & set(spec.not_tags or ()),
+        spec.tag_prefixes is None or any(t.startswith(p) for t in tags for p in spec.tag_prefixes),
+        spec.labels is None or bool(labels & set(spec.labels)),
+        all(t in labels for t in spec.all_labels or ()),
+        not labels & set(spec.not_labels or ()),
+        spec.label_prefixes is None or any(t.startswith(p) for t in labels for p in spec.label_prefixes),
+        spec.in_reply_to is None or m.in_reply_to_id == spec.in_reply_to,
+        spec.root is None or spec.root in (m.id, m.root_id),
+        not spec.only_roots or m.root_id is None,
+        bounds["created_after"] is None or m.created_at >= bounds["created_after"],
+        bounds["created_before"] is None or m.created_at <= bounds["created_before"],
+        bounds["updated_after"] is None or updated >= bounds["updated_after"],
+        bounds["updated_before"] is None or updated <= bounds["updated_before"],
+        spec.min_votes_up is None or m.votes_up >= spec.min_votes_up,
+        spec.max_votes_up is None or m.votes_up <= spec.max_votes_up,
+        spec.min_votes_down is None or m.votes_down >= spec.min_votes_down,
+        spec.max_votes_down is None or m.votes_down <= spec.max_votes_down,
+        spec.min_replies is None or m.reply_count >= spec.min_replies,
+        spec.max_replies is None or m.reply_count <= spec.max_replies,
+        spec.min_likes is None or m.like_count >= spec.min_likes,
+        spec.terms is None or text_matches(m.text, spec.terms),
+    ]
+    if not all(checks):
+        return False
+    if spec.unread is not None:
+        unread = viewer is None or (m.author_id != viewer.user_id and viewer.user_id not in facts.reader_ids)
+        if unread != spec.unread:
+            return False
+    if spec.tasks is not None:
+        in_tasks = viewer is not None and (
+            facts.topic_path == tasks_topic(viewer.username)
+            or viewer.username.lower() in facts.task_owner_keys
+        )
+        if in_tasks != spec.tasks:
+            return False
+    return True

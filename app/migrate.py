@@ -18,6 +18,18 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _PG_LOCK = 7_430_112  # advisory lock id: one migrator at a time across instances
 
 
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Leave out what migrations create by hand for search (FTS5 tables, the tsvector column)."""
+    if type_ == "table" and name is not None and name.startswith("messages_fts"):
+        return False
+    return not (
+        type_ == "column"
+        and name == "search"
+        and getattr(obj, "table", None) is not None
+        and obj.table.name == "messages"
+    )
+
+
 def alembic_config(connection: Any = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
@@ -43,7 +55,9 @@ async def pending_model_changes(db: Database) -> list[Any]:
     """Differences between the models and the migrated database (empty when in sync)."""
 
     def compare(connection: Any) -> list[Any]:
-        ctx = MigrationContext.configure(connection, opts={"compare_type": True})
+        ctx = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_object}
+        )
         return list(compare_metadata(ctx, SQLModel.metadata))
 
     async with db.engine.connect() as conn:

@@ -156,6 +156,13 @@ class Message(SQLModel, table=True):
         Index("ix_messages_conversation_id_id", "conversation_id", "id"),
         Index("ix_messages_topic_id_id", "topic_id", "id"),
         Index("ix_messages_root_id_id", "root_id", "id"),
+        Index("ix_messages_topic_created", "topic_id", "created_at", "id"),
+        Index("ix_messages_created_at_id", "created_at", "id"),
+        Index("ix_messages_updated_at", "updated_at"),
+        Index("ix_messages_votes_up", "votes_up"),
+        Index("ix_messages_votes_down", "votes_down"),
+        Index("ix_messages_like_count", "like_count"),
+        Index("ix_messages_reply_count", "reply_count"),
     )
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: int | None = _fk("conversations.id", nullable=True)

@@ -85,9 +85,13 @@ async def messages(
     order: list[tuple[str, bool]],
     page: PageRequest,
 ) -> Page[Message]:
+    if not order and spec.text is not None:
+        order = [("RELEVANCE", True)]  # a text search ranks by relevance unless told otherwise
     async with db.read() as session:
         where = await filter_conditions(session, viewer, spec)
-        return await message_lists.list_messages(session, where=where, order=order, page=page)
+        return await message_lists.list_messages(
+            session, where=where, order=order, page=page, terms=spec.terms
+        )
 
 
 async def message_count(db: Database, viewer: Viewer | None, spec: MessageFilterSpec) -> int:
@@ -112,3 +116,15 @@ async def groups(db: Database, viewer: Viewer | None, page: PageRequest) -> Page
     require_viewer(viewer)
     async with db.read() as session:
         return await group_store.list_groups(session, page=page)
+
+
+async def trees(db: Database, root_ids: list[int], *, full: bool) -> dict[int, list[Message]]:
+    """Replies under roots the caller already read (a thread shares its root's topic)."""
+    async with db.read() as session:
+        return await message_store.trees_by_root_ids(session, ids=root_ids, full=full)
+
+
+async def check_filter(db: Database, viewer: Viewer | None, spec: MessageFilterSpec) -> None:
+    """Raise the typed error a query with this filter would raise (unknown topic, bad window...)."""
+    async with db.read() as session:
+        await filter_conditions(session, viewer, spec)

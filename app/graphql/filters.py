@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from enum import Enum
 
@@ -11,9 +12,9 @@ from app import queries
 from app.filters import MessageFilterSpec
 from app.graphql.context import Info
 from app.graphql.ids import expect_id
-from app.graphql.types.common import Connection
-from app.graphql.types.messages import Message
+from app.graphql.types.messages import MessageConnection
 from app.pagination import PageRequest
+from app.windows import RelativeWindow as Window
 
 
 @strawberry.enum
@@ -29,6 +30,40 @@ class MessageOrderField(Enum):
     REPLIES = "REPLIES"
     LABELS = "LABELS"
     TAGS = "TAGS"
+    RELEVANCE = "RELEVANCE"  # with a text filter: best match first (the default order then)
+
+
+@strawberry.enum
+class TreeView(Enum):
+    NONE = "NONE"
+    ONE_TREE = "ONE_TREE"
+    FULL_TREE = "FULL_TREE"
+
+
+@strawberry.enum
+class TimeAnchor(Enum):
+    NOW = "NOW"
+    START_OF_MINUTE = "START_OF_MINUTE"
+    START_OF_HOUR = "START_OF_HOUR"
+    START_OF_DAY = "START_OF_DAY"
+    START_OF_WEEK = "START_OF_WEEK"
+    START_OF_MONTH = "START_OF_MONTH"
+    START_OF_QUARTER = "START_OF_QUARTER"
+    START_OF_YEAR = "START_OF_YEAR"
+
+
+@strawberry.input(
+    description="A window relative to now or to the start of the current minute ... year "
+    "(UTC; weeks start on Monday): [anchor + fromOffsetSeconds, anchor + toOffsetSeconds]. "
+    "Without offsets a calendar anchor means 'since then'."
+)
+class RelativeWindow:
+    anchor: TimeAnchor = TimeAnchor.NOW
+    from_offset_seconds: int | None = strawberry.field(default=None, description="Negative = the past.")
+    to_offset_seconds: int | None = None
+
+    def to_window(self) -> Window:
+        return Window(self.anchor.value, self.from_offset_seconds, self.to_offset_seconds)
 
 
 @strawberry.enum
@@ -81,6 +116,11 @@ class MessageFilter:
     min_likes: int | None = None
     unread: bool | None = strawberry.field(default=None, description="Relative to the viewer.")
     tasks: bool | None = strawberry.field(default=None, description="In the viewer's task list.")
+    text: str | None = strawberry.field(
+        default=None, description="Full-text search: every word must start a word of the text."
+    )
+    created_within: RelativeWindow | None = None
+    updated_within: RelativeWindow | None = None
 
     def to_spec(self, *, topic: str | None = None) -> MessageFilterSpec:
         def msg(value: str | None, field: str) -> int | None:
@@ -131,9 +171,20 @@ def order_of(order_by: list[MessageOrder] | None) -> list[tuple[str, bool]]:
 
 
 async def message_connection(
-    info: Info, spec: MessageFilterSpec, order: list[tuple[str, bool]], page: PageRequest
-) -> Connection[Message]:
+    info: Info,
+    spec: MessageFilterSpec,
+    order: list[tuple[str, bool]],
+    page: PageRequest,
+    tree_view: TreeView = TreeView.NONE,
+) -> MessageConnection:
+    """The page of messages; with a tree view the filter picks roots and each edge carries its tree."""
+    if tree_view != TreeView.NONE:
+        spec = replace(spec, only_roots=True)
     result = await queries.messages(info.context.db, info.context.viewer, spec, order, page)
     for row in result.items:
         info.context.loaders.prime_message(row)
-    return Connection.of(result, Message.from_row)
+    trees = None
+    if tree_view != TreeView.NONE:
+        roots = [m.id for m in result.items if m.id is not None]
+        trees = await queries.trees(info.context.db, roots, full=tree_view == TreeView.FULL_TREE)
+    return MessageConnection.of(result, trees)

@@ -15,7 +15,7 @@ from app.graphql.ids import parse_global_id
 from app.graphql.types.common import Connection
 from app.graphql.types.conversations import Conversation, load_conversation
 from app.graphql.types.groups import Group, load_group
-from app.graphql.types.messages import Message, load_message
+from app.graphql.types.messages import Message, MessageConnection, load_message
 from app.graphql.types.topics import Topic, load_topic, topic_connection
 from app.graphql.types.users import User, load_user
 
@@ -117,7 +117,7 @@ class Query:
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-    ) -> Connection[Message]:
+    ) -> MessageConnection:
         page = info.context.page(first=first, after=after, last=last, before=before)
         return await message_connection(info, (filter or MessageFilter()).to_spec(), order_of(order_by), page)
 
@@ -129,10 +129,10 @@ class Query:
     @strawberry.field(description="The viewer's task list, newest first.")
     async def tasks(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Message]:
+    ) -> MessageConnection:
         page = info.context.page(first=first, after=after)
         result = await queries.tasks(info.context.db, info.context.viewer, page)
-        return Connection.of(result, Message.from_row)
+        return MessageConnection.of(result)
 
     @strawberry.field
     async def group(self, info: Info, name: str) -> Group | None:

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from app.migrate import include_object
 from app.models import SQLModel
 
 connection = context.config.attributes.get("connection")
@@ -13,6 +14,7 @@ context.configure(
     target_metadata=SQLModel.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_object=include_object,
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Message, MessageLabel, MessageTag, Topic, User
 from app.pagination import Page, PageRequest
 from app.store.keyset import SortKey, paginate
+from app.store.search import relevance
 
 
-def order_expression(field: str) -> Any:
+def order_expression(field: str, *, dialect: str = "sqlite", terms: list[str] | None = None) -> Any:
     """The sort expression of a MessageOrderField (never NULL, so keyset comparisons hold)."""
+    if field == "RELEVANCE":
+        return relevance(dialect, terms) if terms else literal(0.0)
     if field == "CREATED_AT":
         return Message.created_at
     if field == "UPDATED_AT":
@@ -49,12 +52,18 @@ async def list_messages(
     order: Sequence[tuple[str, bool]],
     page: PageRequest,
     with_total: bool = True,
+    terms: list[str] | None = None,
 ) -> Page[Message]:
     """`order` is [(field, descending)]; the id breaks ties in the direction of the last field."""
     order = list(order) or [("CREATED_AT", True)]
-    expressions = [order_expression(f).label(f"k{i}") for i, (f, _) in enumerate(order)]
+    dialect = session.get_bind().dialect.name
+
+    def expression(field: str) -> Any:
+        return order_expression(field, dialect=dialect, terms=terms)
+
+    expressions = [expression(f).label(f"k{i}") for i, (f, _) in enumerate(order)]
     stmt = select(Message, *expressions).where(*where)
-    keys = [SortKey(order_expression(f), desc) for f, desc in order] + [SortKey(Message.id, order[-1][1])]
+    keys = [SortKey(expression(f), desc) for f, desc in order] + [SortKey(Message.id, order[-1][1])]
     result = await paginate(
         session,
         stmt,

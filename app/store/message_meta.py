@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Message, MessageLabel, MessageLike, MessageMention, MessageTag, MessageVote
+from app.models import Message, MessageLabel, MessageLike, MessageMention, MessageTag, MessageVote, Topic
 
 
 async def set_tags(session: AsyncSession, *, message_id: int, tags: Sequence[str]) -> None:
@@ -156,3 +156,17 @@ async def votes_of_user(session: AsyncSession, *, user_id: int, ids: Sequence[in
         MessageVote.user_id == user_id, MessageVote.message_id.in_(set(ids))
     )
     return {mid: d for mid, d in (await session.execute(stmt)).all()}
+
+
+async def task_paths_by_message_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, set[str]]:
+    """For each original, the topic paths holding a task copy of it."""
+    out: dict[int, set[str]] = {i: set() for i in ids}
+    if ids:
+        stmt = (
+            select(Message.copied_from_id, Topic.path)
+            .join(Topic, Topic.id == Message.topic_id)
+            .where(Message.copied_from_id.in_(set(ids)))
+        )
+        for original, path in (await session.execute(stmt)).all():
+            out.setdefault(original, set()).add(path)
+    return out

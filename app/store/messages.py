@@ -241,3 +241,17 @@ async def attachments_by_message_ids(
     for att in (await session.execute(stmt)).scalars():
         out.setdefault(att.message_id, []).append(att)
     return out
+
+
+async def trees_by_root_ids(
+    session: AsyncSession, *, ids: Sequence[int], full: bool
+) -> dict[int, list[Message]]:
+    """Direct replies of each root (or, with `full`, its whole thread), oldest first."""
+    out: dict[int, list[Message]] = {i: [] for i in ids}
+    if not ids:
+        return out
+    key = Message.root_id if full else Message.in_reply_to_id
+    stmt = select(Message).where(key.in_(set(ids))).order_by(Message.created_at, Message.id)
+    for message in (await session.execute(stmt)).scalars():
+        out[message.root_id if full else message.in_reply_to_id].append(message)  # type: ignore[index]
+    return out

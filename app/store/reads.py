@@ -91,3 +91,12 @@ async def unread_counts_by_conversation_ids(
     for cid, count in (await session.execute(stmt)).all():
         out[cid] = int(count)
     return out
+
+
+async def reader_ids_by_message_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, set[int]]:
+    out: dict[int, set[int]] = {i: set() for i in ids}
+    if ids:
+        stmt = select(MessageRead.message_id, MessageRead.user_id).where(MessageRead.message_id.in_(set(ids)))
+        for mid, uid in (await session.execute(stmt)).all():
+            out.setdefault(mid, set()).add(uid)
+    return out

@@ -11,8 +11,7 @@ from strawberry import relay
 
 from app import models, queries
 from app.graphql.context import Info
-from app.graphql.types.common import Connection
-from app.graphql.types.messages import Message, load_message
+from app.graphql.types.messages import Message, MessageConnection, load_message
 from app.graphql.types.users import User
 
 
@@ -49,12 +48,12 @@ class Conversation(relay.Node):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-    ) -> Connection[Message]:
+    ) -> MessageConnection:
         page = info.context.page(first=first, after=after, last=last, before=before)
         result = await queries.conversation_messages(info.context.db, self.id, page)
         for row in result.items:
             info.context.loaders.prime_message(row)
-        return Connection.of(result, Message.from_row)
+        return MessageConnection.of(result)
 
     @strawberry.field(description="Messages by others the viewer has not read.")
     async def unread_count(self, info: Info) -> int:

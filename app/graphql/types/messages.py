@@ -15,6 +15,7 @@ from app.graphql.context import Info
 from app.graphql.types.common import Connection
 from app.graphql.types.users import User
 from app.ids import to_global_id
+from app.pagination import Page
 
 if TYPE_CHECKING:
     from app.graphql.types.conversations import Conversation
@@ -125,7 +126,7 @@ class Message(relay.Node):
     @strawberry.field(description="Direct replies, oldest first.")
     async def replies(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Message]:
+    ) -> MessageConnection:
         from app.filters import MessageFilterSpec
         from app.graphql.filters import message_connection
 
@@ -230,3 +231,37 @@ class Message(relay.Node):
 async def load_message(info: Info, message_id: int) -> Message | None:
     row = await info.context.loaders.message.load(message_id)
     return Message.from_row(row) if row else None
+
+
+@strawberry.type
+class MessageEdge:
+    cursor: str
+    node: Message
+    tree: list[Message] = strawberry.field(
+        description="With treeView ONE_TREE the root's direct replies, with FULL_TREE its whole thread "
+        "(oldest first; inReplyTo gives the nesting); empty otherwise."
+    )
+
+
+@strawberry.type
+class MessageConnection:
+    edges: list[MessageEdge]
+    page_info: relay.PageInfo
+    total_count: int
+
+    @classmethod
+    def of(
+        cls, page: Page[models.Message], trees: dict[int, list[models.Message]] | None = None
+    ) -> MessageConnection:
+        trees = trees or {}
+        edges = [
+            MessageEdge(
+                cursor=c,
+                node=Message.from_row(m),
+                tree=[Message.from_row(r) for r in trees.get(m.id or 0, [])],
+            )
+            for m, c in zip(page.items, page.cursors, strict=True)
+        ]
+        info = Connection.of(page, lambda m: m).page_info
+        total = page.total_count if page.total_count is not None else len(edges)
+        return cls(edges=edges, page_info=info, total_count=total)

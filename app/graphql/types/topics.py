@@ -15,7 +15,7 @@ from app.graphql.context import Info
 from app.graphql.filters import MessageFilter, MessageOrder, message_connection, order_of
 from app.graphql.types.common import Connection
 from app.graphql.types.groups import Group
-from app.graphql.types.messages import Message
+from app.graphql.types.messages import MessageConnection
 from app.graphql.types.users import User
 from app.pagination import Page
 from app.topic_paths import name_of
@@ -128,7 +128,7 @@ class Topic(relay.Node):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-    ) -> Connection[Message]:
+    ) -> MessageConnection:
         spec = (filter or MessageFilter()).to_spec(topic=self.path)
         page = info.context.page(first=first, after=after, last=last, before=before)
         return await message_connection(info, spec, order_of(order_by), page)

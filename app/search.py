@@ -1,0 +1,55 @@
+"""Pure full-text search logic shared by SQL and live matching.
+
+Words are runs of letters and digits, case-folded and without diacritics (SQLite FTS5's
+unicode61 tokenizer with remove_diacritics 2). A query matches a text when every query word
+is a prefix of some word of the text.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from app.errors import InvalidInput
+
+MAX_TERMS = 16
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def words(text: str) -> list[str]:
+    out: list[str] = []
+    current: list[str] = []
+    for char in _fold(text):
+        if char.isalnum():
+            current.append(char)
+        elif current:
+            out.append("".join(current))
+            current = []
+    if current:
+        out.append("".join(current))
+    return out
+
+
+def query_terms(query: str) -> list[str]:
+    terms = list(dict.fromkeys(words(query)))
+    if not terms:
+        raise InvalidInput("A text search needs at least one word.", field="filter.text")
+    if len(terms) > MAX_TERMS:
+        raise InvalidInput(f"A text search takes at most {MAX_TERMS} words.", field="filter.text")
+    return terms
+
+
+def fts5_query(terms: list[str]) -> str:
+    return " AND ".join(f'"{t}"*' for t in terms)
+
+
+def tsquery(terms: list[str]) -> str:
+    return " & ".join(f"{t}:*" for t in terms)
+
+
+def text_matches(text: str, terms: list[str]) -> bool:
+    have = words(text)
+    return all(any(w.startswith(t) for w in have) for t in terms)

@@ -1,0 +1,28 @@
+"""Full-text search in SQL: FTS5 on SQLite, a tsvector column on PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import column, func, literal_column, select, table
+
+from app.models import Message
+from app.search import fts5_query, tsquery
+
+_fts = table("messages_fts", column("rowid"), column("rank"))
+_fts_match = literal_column("messages_fts").op("MATCH")
+
+
+def text_match(dialect: str, terms: list[str]) -> Any:
+    """Condition on Message: its text matches every term as a word prefix."""
+    if dialect == "sqlite":
+        return Message.id.in_(select(_fts.c.rowid).where(_fts_match(fts5_query(terms))))
+    return literal_column("messages.search").op("@@")(func.to_tsquery("simple", tsquery(terms)))
+
+
+def relevance(dialect: str, terms: list[str]) -> Any:
+    """Higher is more relevant (bm25 on SQLite, ts_rank on PostgreSQL)."""
+    if dialect == "sqlite":
+        rank = select(_fts.c.rank).where(_fts_match(fts5_query(terms)), _fts.c.rowid == Message.id)
+        return func.coalesce(-rank.scalar_subquery(), 0.0)
+    return func.ts_rank(literal_column("messages.search"), func.to_tsquery("simple", tsquery(terms)))
