@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 
 from app.access import require_viewer
-from app.actions.message_rules import Place, check_can_delete, check_can_update, place_of
+from app.actions.message_rules import check_can_delete, check_can_update, place_of, places_of
 from app.actions.messages import AttachmentData, checked_attachments
 from app.actions.refs import Ref, resolve_ref
 from app.actions.topic_messages import write_parsed
@@ -129,11 +129,8 @@ async def do_delete_messages(
         )
     rows = await message_store.messages_by_ids(uow.session, ids=ids)
     messages = [rows[i] for i in ids]
-    places: dict[int | None, Place] = {}
+    places = await places_of(uow, viewer, messages)
     for message in messages:
-        key = message.topic_id if message.topic_id is not None else None
-        if key not in places or key is None:
-            places[key] = await place_of(uow, viewer, message)
-        check_can_delete(viewer, message, places[key])
+        check_can_delete(viewer, message, places[message.topic_id])
     doomed = await doomed_ids(uow, [m for m in messages if not (m.root_id and m.root_id in rows)], cascade)
     return len(await delete_ids(uow, viewer, doomed))

@@ -163,6 +163,9 @@ class MessageFilter:
             min_likes=self.min_likes,
             unread=self.unread,
             tasks=self.tasks,
+            text=self.text,
+            created_within=self.created_within.to_window() if self.created_within else None,
+            updated_within=self.updated_within.to_window() if self.updated_within else None,
         )
 
 

@@ -10,7 +10,7 @@ from strawberry import relay
 
 from app import queries
 from app.graphql.context import Info
-from app.graphql.filters import MessageFilter, MessageOrder, message_connection, order_of
+from app.graphql.filters import MessageFilter, MessageOrder, TreeView, message_connection, order_of
 from app.graphql.ids import parse_global_id
 from app.graphql.types.common import Connection
 from app.graphql.types.conversations import Conversation, load_conversation
@@ -113,13 +113,15 @@ class Query:
         info: Info,
         filter: MessageFilter | None = None,
         order_by: list[MessageOrder] | None = None,
+        tree_view: TreeView = TreeView.NONE,
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
     ) -> MessageConnection:
         page = info.context.page(first=first, after=after, last=last, before=before)
-        return await message_connection(info, (filter or MessageFilter()).to_spec(), order_of(order_by), page)
+        spec = (filter or MessageFilter()).to_spec()
+        return await message_connection(info, spec, order_of(order_by), page, tree_view)
 
     @strawberry.field(description="How many messages match (Tat's onlyCount).")
     async def message_count(self, info: Info, filter: MessageFilter | None = None) -> int:

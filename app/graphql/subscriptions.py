@@ -20,8 +20,8 @@ from app.models import utcnow
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
-        description="New messages the viewer may read that match the filter: exactly those `messages(filter)` "
-        "would return at that moment."
+        description="New messages the viewer may read that match the filter: exactly those "
+        "`messages(filter)` would return at that moment."
     )
     async def message_added(
         self, info: Info, filter: MessageFilter | None = None

@@ -100,3 +100,21 @@ async def reader_ids_by_message_ids(session: AsyncSession, *, ids: Sequence[int]
         for mid, uid in (await session.execute(stmt)).all():
             out.setdefault(mid, set()).add(uid)
     return out
+
+
+async def mark_messages_read(
+    session: AsyncSession, *, user_id: int, ids: Sequence[int], now: datetime
+) -> list[int]:
+    """Mark these messages read (skipping the user's own and those already read); returns the new ones."""
+    if not ids:
+        return []
+    already = select(MessageRead.message_id).where(
+        MessageRead.user_id == user_id, MessageRead.message_id == Message.id
+    )
+    stmt = select(Message.id).where(Message.id.in_(set(ids)), Message.author_id != user_id, ~already.exists())
+    fresh = list((await session.execute(stmt)).scalars())
+    if fresh:
+        await session.execute(
+            insert(MessageRead), [{"user_id": user_id, "message_id": mid, "read_at": now} for mid in fresh]
+        )
+    return fresh

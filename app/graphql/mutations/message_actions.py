@@ -6,6 +6,7 @@ from typing import Annotated
 
 import strawberry
 
+from app.actions import bulk
 from app.actions import message_actions as actions
 from app.actions import messages as chat
 from app.graphql.context import Info
@@ -17,6 +18,7 @@ from app.graphql.errors import (
     NotFoundError,
     UnauthenticatedError,
 )
+from app.graphql.filters import MessageFilter
 from app.graphql.inputs import LabelInput, MessageRef
 from app.graphql.types.messages import Message, VoteDirection
 
@@ -36,6 +38,19 @@ class LabelMessageInput:
 class LabelMessageSuccess:
     message: Message
     created: bool
+
+
+@strawberry.input(description="Label every message a filter matches, in one transaction.")
+class LabelMessagesInput:
+    filter: MessageFilter
+    add: list[LabelInput] | None = None
+    remove: list[str] | None = None
+    replace_all: bool = False
+
+
+@strawberry.type
+class LabelMessagesSuccess:
+    count: int
 
 
 @strawberry.input
@@ -98,6 +113,9 @@ _Errors = InvalidInputError | NotFoundError | ForbiddenError | AmbiguousReferenc
 LabelMessageResult = Annotated[
     LabelMessageSuccess | LimitExceededError | _Errors, strawberry.union("LabelMessageResult")
 ]
+LabelMessagesResult = Annotated[
+    LabelMessagesSuccess | LimitExceededError | _Errors, strawberry.union("LabelMessagesResult")
+]
 VoteResult = Annotated[VoteSuccess | _Errors, strawberry.union("VoteResult")]
 LikeResult = Annotated[LikeSuccess | _Errors, strawberry.union("LikeResult")]
 ReactResult = Annotated[ReactSuccess | _Errors, strawberry.union("ReactResult")]
@@ -123,6 +141,22 @@ class MessageActionMutations:
                 create_if_missing=input.create_if_missing,
             )
         return LabelMessageSuccess(message=Message.from_row(row), created=created)
+
+    @strawberry.mutation(description="Add, remove or replace labels on every message a filter matches.")
+    async def label_messages(self, info: Info, input: LabelMessagesInput) -> LabelMessagesResult:
+        ctx = info.context
+        spec = input.filter.to_spec()
+        async with ctx.db.write() as uow:
+            count = await bulk.do_label_messages(
+                uow,
+                ctx.settings,
+                ctx.viewer,
+                spec=spec,
+                add=[(a.text, a.color) for a in input.add or []],
+                remove=list(input.remove or []),
+                replace_all=input.replace_all,
+            )
+        return LabelMessagesSuccess(count=count)
 
     @strawberry.mutation(description="Vote UP or DOWN (one vote per user; null withdraws).")
     async def vote(self, info: Info, input: VoteInput) -> VoteResult:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import strawberry
 
+from app.actions import bulk
 from app.actions import message_changes as changes
 from app.actions import messages as actions
 from app.actions.topic_messages import TopicSend, do_send_topic_message
@@ -107,11 +108,13 @@ class DeleteMessagesSuccess:
     count: int
 
 
-@strawberry.input
+@strawberry.input(description="One of: `ids`, a `filter`, or a `conversation` (up to a message).")
 class MarkReadInput:
+    ids: list[strawberry.ID] | None = None
+    filter: MessageFilter | None = None
     conversation: strawberry.ID | None = None
     up_to: strawberry.ID | None = strawberry.field(
-        default=None, description="Mark read up to this message (default: the latest)."
+        default=None, description="With `conversation`: mark read up to this message (default: the latest)."
     )
 
 
@@ -231,11 +234,20 @@ class MessageMutations:
             )
         return DeleteMessagesSuccess(count=count)
 
-    @strawberry.mutation(description="Mark a conversation read up to a message.")
+    @strawberry.mutation(
+        description="Mark messages read: by ids, by filter, or a conversation up to a message."
+    )
     async def mark_read(self, info: Info, input: MarkReadInput) -> MarkReadResult:
         ctx = info.context
+        chosen = [input.ids is not None, input.filter is not None, input.conversation is not None]
+        if sum(chosen) != 1:
+            raise InvalidInput("Pass exactly one of `ids`, `filter` or `conversation`.", field="ids")
         if input.conversation is None:
-            raise InvalidInput("Pass the `conversation` to mark read.", field="conversation")
+            ids = [expect_id(i, "Message", field="ids") for i in input.ids] if input.ids is not None else None
+            spec = input.filter.to_spec() if input.filter is not None else None
+            async with ctx.db.write() as uow:
+                count = await bulk.do_mark_read(uow, ctx.settings, ctx.viewer, ids=ids, spec=spec)
+            return MarkReadSuccess(count=count)
         conversation_id = expect_id(input.conversation, "Conversation", field="conversation")
         up_to = expect_id(input.up_to, "Message", field="upTo") if input.up_to else None
         async with ctx.db.write() as uow:

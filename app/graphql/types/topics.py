@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 from app import models, queries
 from app.access import ADMIN, GROUP, READ, USER, WRITE
 from app.graphql.context import Info
-from app.graphql.filters import MessageFilter, MessageOrder, message_connection, order_of
+from app.graphql.filters import MessageFilter, MessageOrder, TreeView, message_connection, order_of
 from app.graphql.types.common import Connection
 from app.graphql.types.groups import Group
 from app.graphql.types.messages import MessageConnection
@@ -124,6 +124,7 @@ class Topic(relay.Node):
         info: Info,
         filter: MessageFilter | None = None,
         order_by: list[MessageOrder] | None = None,
+        tree_view: TreeView = TreeView.NONE,
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
@@ -131,7 +132,7 @@ class Topic(relay.Node):
     ) -> MessageConnection:
         spec = (filter or MessageFilter()).to_spec(topic=self.path)
         page = info.context.page(first=first, after=after, last=last, before=before)
-        return await message_connection(info, spec, order_of(order_by), page)
+        return await message_connection(info, spec, order_of(order_by), page, tree_view)
 
     @strawberry.field
     async def message_count(self, info: Info, filter: MessageFilter | None = None) -> int:

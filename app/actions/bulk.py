@@ -1,0 +1,110 @@
+"""Bulk changes chosen by ids or by a filter: mark read, label. Each runs in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from app.access import WRITE, readable_message_ids, require_viewer
+from app.actions.message_rules import places_of
+from app.actions.topic_messages import checked_labels
+from app.auth import Viewer
+from app.db import UnitOfWork
+from app.errors import Forbidden, InvalidInput, LimitExceeded, NotFound
+from app.events import EventKind, MessageEventDraft, record
+from app.filters import MessageFilterSpec, filter_conditions
+from app.ids import to_global_id
+from app.models import Message, utcnow
+from app.settings import Settings
+from app.store import message_lists, message_meta
+from app.store import messages as message_store
+from app.store import reads as read_store
+
+
+async def chosen(
+    uow: UnitOfWork,
+    settings: Settings,
+    viewer: Viewer,
+    *,
+    ids: Sequence[int] | None,
+    spec: MessageFilterSpec | None,
+) -> list[Message]:
+    """The messages named by ids (each must be readable) or matched by a filter, capped."""
+    if (ids is None) == (spec is None):
+        raise InvalidInput("Pass `ids` or `filter`.", field="ids")
+    cap = settings.max_bulk_delete
+    if ids is not None:
+        if len(ids) > cap:
+            raise LimitExceeded(f"At most {cap} ids at once.", limit=cap, field="ids")
+        rows = await message_store.messages_by_ids(uow.session, ids=ids)
+        readable = await readable_message_ids(uow.session, viewer, list(rows.values()))
+        for i in ids:
+            if i not in readable:
+                raise NotFound("Message not found.", id=to_global_id("Message", i))
+        return [rows[i] for i in dict.fromkeys(ids)]
+    assert spec is not None
+    where = await filter_conditions(uow.session, viewer, spec)
+    found = await message_lists.matching_ids(uow.session, where=where, limit=cap + 1)
+    if len(found) > cap:
+        raise LimitExceeded(f"A filter may choose at most {cap} messages at once.", limit=cap, field="filter")
+    rows = await message_store.messages_by_ids(uow.session, ids=found)
+    return [rows[i] for i in found]
+
+
+async def do_mark_read(
+    uow: UnitOfWork,
+    settings: Settings,
+    viewer: Viewer | None,
+    *,
+    ids: Sequence[int] | None,
+    spec: MessageFilterSpec | None,
+) -> int:
+    viewer = require_viewer(viewer)
+    messages = await chosen(uow, settings, viewer, ids=ids, spec=spec)
+    now = utcnow()
+    fresh = set(
+        await read_store.mark_messages_read(
+            uow.session, user_id=viewer.user_id, ids=[m.id for m in messages if m.id is not None], now=now
+        )
+    )
+    await record(
+        uow, [MessageEventDraft(EventKind.READ, m, viewer.user_id) for m in messages if m.id in fresh], at=now
+    )
+    return len(fresh)
+
+
+async def do_label_messages(
+    uow: UnitOfWork,
+    settings: Settings,
+    viewer: Viewer | None,
+    *,
+    spec: MessageFilterSpec,
+    add: Sequence[tuple[str, str]],
+    remove: Sequence[str],
+    replace_all: bool,
+) -> int:
+    """Label every message the filter matches (write access to each, or nothing changes)."""
+    viewer = require_viewer(viewer)
+    labels = checked_labels(add, field="add")
+    if not labels and not remove and not replace_all:
+        raise InvalidInput("Pass labels to add or remove, or replaceAll.", field="add")
+    messages = await chosen(uow, settings, viewer, ids=None, spec=spec)
+    places = await places_of(uow, viewer, messages)
+    for message in messages:
+        if message.topic_id is None:
+            raise InvalidInput("Only topic messages carry labels.", field="filter")
+        place = places[message.topic_id]
+        if place.level < WRITE:
+            raise Forbidden(
+                f"Labelling in {place.topic.path if place.topic else ''} needs write access.", right="write"
+            )
+    now = utcnow()
+    for message in messages:
+        assert message.id is not None
+        await message_meta.remove_labels(
+            uow.session, message_id=message.id, texts=None if replace_all else remove
+        )
+        if labels:
+            await message_meta.add_labels(uow.session, message_id=message.id, labels=labels)
+        await message_store.touch_message(uow.session, message_id=message.id, now=now)
+    await record(uow, [MessageEventDraft(EventKind.LABELED, m, viewer.user_id) for m in messages], at=now)
+    return len(messages)
