@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -24,7 +24,7 @@ from app.models import (
     utcnow,
 )
 from app.search import query_terms, text_matches
-from app.store.search import text_match
+from app.store.search import starts_with, text_match
 from app.topic_paths import is_under, normalize, tasks_topic
 from app.windows import RelativeWindow
 
@@ -136,12 +136,29 @@ def readable_messages_clause(viewer: Viewer | None) -> ColumnElement[bool]:
     return or_(in_conversation, topic_ok)
 
 
-def _has_tag(condition: Any) -> Any:
-    return exists().where(MessageTag.message_id == Message.id, condition)
+def _tagged(owner: Any, value: Any, dialect: str) -> Any:
+    """Conditions for the any / all / none / prefix operators over tags or labels (index-driven)."""
 
+    def having(condition: Any) -> Any:
+        return Message.id.in_(select(owner).where(condition))
 
-def _has_label(condition: Any) -> Any:
-    return exists().where(MessageLabel.message_id == Message.id, condition)
+    def conditions(
+        any_of: tuple[str, ...] | None,
+        all_of: tuple[str, ...] | None,
+        none_of: tuple[str, ...] | None,
+        prefixes: tuple[str, ...] | None,
+    ) -> list[Any]:
+        out = []
+        if any_of is not None:
+            out.append(having(value.in_(any_of)))
+        out += [having(value == v) for v in all_of or ()]
+        if none_of:
+            out.append(~having(value.in_(none_of)))
+        if prefixes is not None:
+            out.append(having(or_(false(), *(starts_with(value, p, dialect) for p in prefixes))))
+        return out
+
+    return conditions
 
 
 def _unread(viewer: Viewer | None) -> Any:
@@ -176,6 +193,7 @@ async def filter_conditions(
     """SQL conditions on Message for `spec`, the viewer's read access included."""
     spec.check()
     bounds = spec.bounds(now or utcnow())
+    dialect = session.get_bind().dialect.name
     where: list[Any] = [readable_messages_clause(viewer)]
     if spec.ids is not None:
         where.append(Message.id.in_(spec.ids))
@@ -195,33 +213,10 @@ async def filter_conditions(
     if spec.authors is not None:
         keys = [a.lower() for a in spec.authors]
         where.append(Message.author_id.in_(select(User.id).where(User.username_key.in_(keys))))
-    if spec.tags is not None:
-        where.append(Message.id.in_(select(MessageTag.message_id).where(MessageTag.tag.in_(spec.tags))))
-    for tag in spec.all_tags or ():
-        where.append(Message.id.in_(select(MessageTag.message_id).where(MessageTag.tag == tag)))
-    if spec.not_tags:
-        where.append(~_has_tag(MessageTag.tag.in_(spec.not_tags)))
-    if spec.tag_prefixes is not None:
-        where.append(
-            or_(
-                false(), *(_has_tag(MessageTag.tag.startswith(p, autoescape=True)) for p in spec.tag_prefixes)
-            )
-        )
-    if spec.labels is not None:
-        where.append(
-            Message.id.in_(select(MessageLabel.message_id).where(MessageLabel.text.in_(spec.labels)))
-        )
-    for label in spec.all_labels or ():
-        where.append(Message.id.in_(select(MessageLabel.message_id).where(MessageLabel.text == label)))
-    if spec.not_labels:
-        where.append(~_has_label(MessageLabel.text.in_(spec.not_labels)))
-    if spec.label_prefixes is not None:
-        where.append(
-            or_(
-                false(),
-                *(_has_label(MessageLabel.text.startswith(p, autoescape=True)) for p in spec.label_prefixes),
-            )
-        )
+    tagged = _tagged(MessageTag.message_id, MessageTag.tag, dialect)
+    labelled = _tagged(MessageLabel.message_id, MessageLabel.text, dialect)
+    where += tagged(spec.tags, spec.all_tags, spec.not_tags, spec.tag_prefixes)
+    where += labelled(spec.labels, spec.all_labels, spec.not_labels, spec.label_prefixes)
     if spec.in_reply_to is not None:
         where.append(Message.in_reply_to_id == spec.in_reply_to)
     if spec.root is not None:
@@ -233,13 +228,20 @@ async def filter_conditions(
     if spec.tasks is not None:
         where.append(_in_tasks(viewer) if spec.tasks else ~_in_tasks(viewer))
     if spec.terms is not None:
-        where.append(text_match(session.get_bind().dialect.name, spec.terms))
-    updated = func.coalesce(Message.updated_at, Message.created_at)
+        where.append(text_match(dialect, spec.terms))
+    # "updated" is updated_at, or created_at for a message never changed: split so indexes serve it
+    never = Message.updated_at.is_(None)
     for value, condition in (
         (bounds["created_after"], lambda v: Message.created_at >= v),
         (bounds["created_before"], lambda v: Message.created_at <= v),
-        (bounds["updated_after"], lambda v: updated >= v),
-        (bounds["updated_before"], lambda v: updated <= v),
+        (
+            bounds["updated_after"],
+            lambda v: or_(Message.updated_at >= v, and_(never, Message.created_at >= v)),
+        ),
+        (
+            bounds["updated_before"],
+            lambda v: or_(Message.updated_at <= v, and_(never, Message.created_at <= v)),
+        ),
         (spec.min_votes_up, lambda v: Message.votes_up >= v),
         (spec.max_votes_up, lambda v: Message.votes_up <= v),
         (spec.min_votes_down, lambda v: Message.votes_down >= v),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import column, func, literal_column, select, table
+from sqlalchemy import and_, column, func, literal_column, select, table
 
 from app.models import Message
 from app.search import fts5_query, tsquery
@@ -26,3 +26,10 @@ def relevance(dialect: str, terms: list[str]) -> Any:
         rank = select(_fts.c.rank).where(_fts_match(fts5_query(terms)), _fts.c.rowid == Message.id)
         return func.coalesce(-rank.scalar_subquery(), 0.0)
     return func.ts_rank(literal_column("messages.search"), func.to_tsquery("simple", tsquery(terms)))
+
+
+def starts_with(column_: Any, prefix: str, dialect: str) -> Any:
+    """`column` starts with `prefix`, as a range SQLite can answer from an index (LIKE cannot)."""
+    if dialect == "sqlite":
+        return and_(column_ >= prefix, column_ < prefix + "\U0010ffff")
+    return column_.startswith(prefix, autoescape=True)
