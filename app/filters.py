@@ -91,6 +91,32 @@ class MessageFilterSpec:
             query_terms(self.text)
 
     @property
+    def selective(self) -> bool:
+        """Some indexed condition likely narrows the set below what an ordered index walk would pass.
+
+        topic, conversation and created-at bounds are left out: their indexes already give the order.
+        """
+        narrowing = (
+            self.ids,
+            self.topic_under,
+            self.authors,
+            self.tags,
+            self.all_tags,
+            self.tag_prefixes,
+            self.labels,
+            self.all_labels,
+            self.label_prefixes,
+            self.in_reply_to,
+            self.root,
+            self.text,
+            self.updated_after,
+            self.updated_before,
+            self.updated_within,
+        )
+        thresholds = (self.min_votes_up, self.min_votes_down, self.min_replies, self.min_likes)
+        return any(v is not None for v in narrowing) or any(v for v in thresholds)
+
+    @property
     def terms(self) -> list[str] | None:
         return query_terms(self.text) if self.text is not None else None
 

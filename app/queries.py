@@ -90,7 +90,13 @@ async def messages(
     async with db.read() as session:
         where = await filter_conditions(session, viewer, spec)
         return await message_lists.list_messages(
-            session, where=where, order=order, page=page, terms=spec.terms
+            session,
+            where=where,
+            order=order,
+            page=page,
+            terms=spec.terms,
+            selective=spec.selective,
+            with_total=False,
         )
 
 

@@ -190,4 +190,6 @@ async def message_connection(
     if tree_view != TreeView.NONE:
         roots = [m.id for m in result.items if m.id is not None]
         trees = await queries.trees(info.context.db, roots, full=tree_view == TreeView.FULL_TREE)
-    return MessageConnection.of(result, trees)
+    return MessageConnection.of(
+        result, trees, count=lambda: queries.message_count(info.context.db, info.context.viewer, spec)
+    )

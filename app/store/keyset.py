@@ -40,6 +40,7 @@ async def paginate(
     key_of: Callable[[Any], tuple[Any, ...]],
     page: PageRequest,
     with_total: bool = False,
+    sort_by_value: bool = False,
     scalars: bool = True,
 ) -> Page[Any]:
     total = None
@@ -50,7 +51,11 @@ async def paginate(
     cursor = page.after if forward else page.before
     if cursor is not None:
         stmt = stmt.where(_seek(keys, decode_cursor(cursor, arity=len(keys)), forward=forward))
-    order = [(k.expr.desc() if k.descending == forward else k.expr.asc()) for k in keys]
+    # sort_by_value: ORDER BY a no-op function of each key, so SQLite picks its index for the
+    # WHERE clause (a selective filter) and sorts the few matches, instead of walking an
+    # ordering index past most of the table.
+    exprs = [func.coalesce(k.expr, k.expr) if sort_by_value else k.expr for k in keys]
+    order = [(e.desc() if k.descending == forward else e.asc()) for e, k in zip(exprs, keys, strict=True)]
     stmt = stmt.order_by(*order).limit(page.size + 1)
     result = await session.execute(stmt)
     rows: list[Any] = list(result.scalars().all() if scalars else result.all())

@@ -53,6 +53,7 @@ async def list_messages(
     page: PageRequest,
     with_total: bool = True,
     terms: list[str] | None = None,
+    selective: bool = False,
 ) -> Page[Message]:
     """`order` is [(field, descending)]; the id breaks ties in the direction of the last field."""
     order = list(order) or [("CREATED_AT", True)]
@@ -72,6 +73,7 @@ async def list_messages(
         page=page,
         with_total=with_total,
         scalars=False,
+        sort_by_value=selective and dialect == "sqlite",
     )
     result.items = [row[0] for row in result.items]
     return result

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
@@ -247,11 +247,18 @@ class MessageEdge:
 class MessageConnection:
     edges: list[MessageEdge]
     page_info: relay.PageInfo
-    total_count: int
+    count: strawberry.Private[Callable[[], Awaitable[int]] | int]
+
+    @strawberry.field(description="All matches, not just this page (counted only when asked for).")
+    async def total_count(self) -> int:
+        return self.count if isinstance(self.count, int) else await self.count()
 
     @classmethod
     def of(
-        cls, page: Page[models.Message], trees: dict[int, list[models.Message]] | None = None
+        cls,
+        page: Page[models.Message],
+        trees: dict[int, list[models.Message]] | None = None,
+        count: Callable[[], Awaitable[int]] | None = None,
     ) -> MessageConnection:
         trees = trees or {}
         edges = [
@@ -263,5 +270,9 @@ class MessageConnection:
             for m, c in zip(page.items, page.cursors, strict=True)
         ]
         info = Connection.of(page, lambda m: m).page_info
-        total = page.total_count if page.total_count is not None else len(edges)
-        return cls(edges=edges, page_info=info, total_count=total)
+        total: Callable[[], Awaitable[int]] | int = len(edges)
+        if page.total_count is not None:
+            total = page.total_count
+        elif count is not None:
+            total = count
+        return cls(edges=edges, page_info=info, count=total)
