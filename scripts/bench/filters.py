@@ -71,7 +71,7 @@ def load(path: Path, messages: int, topics: int, seed: int = 7) -> None:
             parent = rnd.choice(roots_by_topic[topic])
         else:
             roots_by_topic.setdefault(topic, []).append(mid)
-        text = " ".join(rnd.choice(VOCABULARY) for _ in range(8))
+        text = " ".join(rnd.choice(VOCABULARY) for _ in range(8)) + (" deploy" if rnd.random() < 0.3 else "")
         up = int(rnd.expovariate(1.0)) if rnd.random() < 0.3 else 0
         batch.append((mid, topic, rnd.choice(users), text, created.strftime(fmt),
                       (created + timedelta(hours=1)).strftime(fmt) if rnd.random() < 0.1 else None,
@@ -116,7 +116,8 @@ def cases(now: datetime) -> dict[str, MessageFilterSpec]:
         "minVotesDown": MessageFilterSpec(min_votes_down=1, topic="/B/T3"),
         "minReplies": MessageFilterSpec(min_replies=8),
         "minLikes": MessageFilterSpec(min_likes=4),
-        "text": MessageFilterSpec(text="incident release"),
+        "text": MessageFilterSpec(text="incident"),
+        "text (prefix, 2 words)": MessageFilterSpec(text="incid w12"),
         "text (common word)": MessageFilterSpec(text="deploy"),
     }
 

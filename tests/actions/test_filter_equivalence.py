@@ -36,16 +36,38 @@ async def build(tmp_path: Path, rnd: random.Random) -> tuple[Database, list[View
     viewers = []
     async with db.write() as uow:
         for i, name in enumerate(["root", "ann", "ben", "cid"]):
-            user = await do_create_user(uow, passwords, settings, username=name, password="password-123",
-                                        rights=(ADMIN_RIGHT,) if i == 0 else ())
+            user = await do_create_user(
+                uow,
+                passwords,
+                settings,
+                username=name,
+                password="password-123",
+                rights=(ADMIN_RIGHT,) if i == 0 else (),
+            )
             assert user.id is not None
-            viewers.append(Viewer(user_id=user.id, username=name, rights=frozenset({ADMIN_RIGHT} if i == 0 else ())))
+            viewers.append(
+                Viewer(user_id=user.id, username=name, rights=frozenset({ADMIN_RIGHT} if i == 0 else ()))
+            )
         for path in TOPICS:
-            await topics.do_create_topic(uow, settings, viewers[0], path=path, description=None, read_only=False)
-        for viewer, path, role in ((viewers[1], "/T", "WRITE"), (viewers[2], "/T", "WRITE"), (viewers[3], "/T/A", "READ"),
-                                   (viewers[2], "/U", "WRITE")):
-            await topics.do_set_topic_access(uow, viewers[0], path=path, role=role, user_ids=[viewer.user_id],
-                                             group_ids=[], revoke=False, recursive=True)
+            await topics.do_create_topic(
+                uow, settings, viewers[0], path=path, description=None, read_only=False
+            )
+        for viewer, path, role in (
+            (viewers[1], "/T", "WRITE"),
+            (viewers[2], "/T", "WRITE"),
+            (viewers[3], "/T/A", "READ"),
+            (viewers[2], "/U", "WRITE"),
+        ):
+            await topics.do_set_topic_access(
+                uow,
+                viewers[0],
+                path=path,
+                role=role,
+                user_ids=[viewer.user_id],
+                group_ids=[],
+                revoke=False,
+                recursive=True,
+            )
     writers = viewers[:3]
     ids: list[int] = []
     for n in range(70):
@@ -56,8 +78,12 @@ async def build(tmp_path: Path, rnd: random.Random) -> tuple[Database, list[View
         parent = Ref(id=rnd.choice(ids), only_root=False) if ids and rnd.random() < 0.3 else None
         async with db.write() as uow:
             try:
-                message = await do_send_topic_message(uow, settings, who, TopicSend(
-                    topic=path, text=" ".join(words), labels=labels, in_reply_to=parent))
+                message = await do_send_topic_message(
+                    uow,
+                    settings,
+                    who,
+                    TopicSend(topic=path, text=" ".join(words), labels=labels, in_reply_to=parent),
+                )
             except Exception:  # a reply across topics is refused: fine, skip it
                 continue
         assert message.id is not None
@@ -70,7 +96,9 @@ async def build(tmp_path: Path, rnd: random.Random) -> tuple[Database, list[View
                 if action == "like":
                     await message_actions.do_like(uow, who, ref=Ref(id=target), liked=True)
                 elif action == "vote":
-                    await message_actions.do_vote(uow, who, ref=Ref(id=target), direction=rnd.choice(["UP", "DOWN"]))
+                    await message_actions.do_vote(
+                        uow, who, ref=Ref(id=target), direction=rnd.choice(["UP", "DOWN"])
+                    )
                 elif action == "read":
                     await do_mark_read(uow, settings, who, ids=[target], spec=None)
                 else:
@@ -101,7 +129,9 @@ def random_spec(rnd: random.Random, now: Any) -> MessageFilterSpec:
         "min_likes": lambda: rnd.randrange(3),
         "unread": lambda: rnd.random() < 0.5,
         "tasks": lambda: rnd.random() < 0.5,
-        "text": lambda: " ".join(w[: rnd.randrange(2, len(w) + 1)] for w in rnd.sample(WORDS, rnd.randrange(1, 3))),
+        "text": lambda: " ".join(
+            w[: rnd.randrange(2, len(w) + 1)] for w in rnd.sample(WORDS, rnd.randrange(1, 3))
+        ),
         "created_after": lambda: now - timedelta(seconds=rnd.randrange(0, 5)),
         "created_within": lambda: RelativeWindow("NOW", from_offset_seconds=-rnd.randrange(1, 100)),
     }
@@ -127,7 +157,9 @@ async def test_sql_and_event_predicate_agree(tmp_path: Path) -> None:
                 continue
             by_sql = set((await session.execute(select(Message.id).where(*where))).scalars())
             readable = await readable_message_ids(session, viewer, messages)
-            by_event = {m.id for m in messages if m.id in readable and matches(spec, facts[m.id], viewer, now)}
+            by_event = {
+                m.id for m in messages if m.id in readable and matches(spec, facts[m.id], viewer, now)
+            }
             assert by_sql == by_event, (spec, viewer.username)
             compared += 1
             nonempty += bool(by_sql)

@@ -18,7 +18,9 @@ COUNT = """query($f: MessageFilter) { messageCount(filter: $f) }"""
 GRANT_RIGHT = """mutation($u: ID!) { grantRight(input: {user: $u, right: "system"}) { __typename } }"""
 
 
-async def texts(w: World, who: str, f: dict[str, Any], order: list[dict[str, str]] | None = None) -> list[str]:
+async def texts(
+    w: World, who: str, f: dict[str, Any], order: list[dict[str, str]] | None = None
+) -> list[str]:
     data = await w.run(who, LIST, {"f": f, "o": order, "first": 100})
     return [e["node"]["text"] for e in data["messages"]["edges"]]
 
@@ -46,7 +48,9 @@ async def test_tag_operators(w: World) -> None:
     assert await texts(w, "alice", {"allTags": ["x", "y"]}) == ["a #x #y"]
     assert sorted(await texts(w, "alice", {"notTags": ["x"]})) == ["c #y #env:prod", "d #env:dev"]
     assert sorted(await texts(w, "alice", {"tagPrefixes": ["env:"]})) == ["c #y #env:prod", "d #env:dev"]
-    assert await texts(w, "alice", {"tags": ["y"], "notTags": ["x"], "tagPrefixes": ["env:p"]}) == ["c #y #env:prod"]
+    assert await texts(w, "alice", {"tags": ["y"], "notTags": ["x"], "tagPrefixes": ["env:p"]}) == [
+        "c #y #env:prod"
+    ]
     assert await texts(w, "alice", {"tags": []}) == []
 
 
@@ -68,7 +72,11 @@ async def test_places_authors_threads_and_ids(w: World) -> None:
     dev = await w.send_ok("bob", "/Team/Dev", "dev talk")
     assert sorted(await texts(w, "alice", {"topic": "/Team"})) == ["r1", "r2", "root"]
     assert sorted(await texts(w, "alice", {"topicUnder": "/Team"})) == ["dev talk", "r1", "r2", "root"]
-    assert await texts(w, "carol", {"topicUnder": "/Team"}) == ["r2", "r1", "root"]  # carol cannot read /Team/Dev
+    assert await texts(w, "carol", {"topicUnder": "/Team"}) == [
+        "r2",
+        "r1",
+        "root",
+    ]  # carol cannot read /Team/Dev
     assert sorted(await texts(w, "alice", {"authors": ["BOB"]})) == ["dev talk", "r2"]
     assert await texts(w, "alice", {"inReplyTo": reply["id"]}) == ["r2"]
     assert sorted(await texts(w, "alice", {"root": root["id"]})) == ["r1", "r2", "root"]
@@ -96,8 +104,12 @@ async def test_dates_and_relative_windows(api: Api, w: World) -> None:
     await w.params("admin", "/Team", canForceDate=True)
     now = datetime.now(UTC)
     start_of_day = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    ages = {"just now": timedelta(seconds=0), "an hour ago": timedelta(hours=1), "two days ago": timedelta(days=2),
-            "last year": timedelta(days=400)}
+    ages = {
+        "just now": timedelta(seconds=0),
+        "an hour ago": timedelta(hours=1),
+        "two days ago": timedelta(days=2),
+        "last year": timedelta(days=400),
+    }
     for text, age in ages.items():
         await w.send_ok("alice", "/Team", text, createdAt=(now - age).isoformat())
     iso = (now - timedelta(hours=2)).isoformat()
@@ -114,8 +126,12 @@ async def test_dates_and_relative_windows(api: Api, w: World) -> None:
     assert set(today) == expected
     yesterday = {"anchor": "START_OF_DAY", "fromOffsetSeconds": -86400, "toOffsetSeconds": 0}
     assert set(await texts(w, "bob", {"createdWithin": yesterday})) == {
-        t for t, age in ages.items() if start_of_day - timedelta(days=1) <= now - age <= start_of_day}
-    assert await count(w, "bob", {"updatedWithin": {"anchor": "START_OF_WEEK", "fromOffsetSeconds": -864000}}) >= 3
+        t for t, age in ages.items() if start_of_day - timedelta(days=1) <= now - age <= start_of_day
+    }
+    assert (
+        await count(w, "bob", {"updatedWithin": {"anchor": "START_OF_WEEK", "fromOffsetSeconds": -864000}})
+        >= 3
+    )
 
 
 async def test_thresholds_unread_and_tasks(w: World) -> None:
@@ -152,10 +168,15 @@ async def test_bad_filters_are_typed_errors(w: World) -> None:
         ({"topic": "/Nope"}, "filter.topic"),
         ({"topic": "/Private/bob"}, "filter.topic"),  # exists, but not for alice: just as unknown
         ({"topicUnder": "bad path"}, "filter.topicUnder"),
-        ({"createdAfter": "2025-02-01T00:00:00+00:00", "createdBefore": "2025-01-01T00:00:00+00:00"}, "createdAfter"),
+        (
+            {"createdAfter": "2025-02-01T00:00:00+00:00", "createdBefore": "2025-01-01T00:00:00+00:00"},
+            "createdAfter",
+        ),
         ({"createdWithin": {"anchor": "NOW"}}, "filter.createdWithin"),
-        ({"createdWithin": {"anchor": "START_OF_DAY", "fromOffsetSeconds": 10, "toOffsetSeconds": 5}},
-         "filter.createdWithin"),
+        (
+            {"createdWithin": {"anchor": "START_OF_DAY", "fromOffsetSeconds": 10, "toOffsetSeconds": 5}},
+            "filter.createdWithin",
+        ),
         ({"minVotesUp": -1}, "minVotesUp"),
         ({"maxReplies": -2}, "maxReplies"),
         ({"text": "  !! "}, "filter.text"),
@@ -164,21 +185,44 @@ async def test_bad_filters_are_typed_errors(w: World) -> None:
     for f, field in cases:
         errors = await w.api.errors(COUNT, {"f": f}, w.tokens["alice"])
         assert errors[0]["extensions"]["code"] == "INVALID_INPUT", f
-        data = await w.run("alice", """mutation($f: MessageFilter!) { deleteMessages(input: {filter: $f}) {
-            __typename ... on InvalidInputError { field } } }""", {"f": f})
+        data = await w.run(
+            "alice",
+            """mutation($f: MessageFilter!) { deleteMessages(input: {filter: $f}) {
+            __typename ... on InvalidInputError { field } } }""",
+            {"f": f},
+        )
         assert data["deleteMessages"] == {"__typename": "InvalidInputError", "field": field}, f
 
 
-@pytest.mark.parametrize("field", ["CREATED_AT", "UPDATED_AT", "TEXT", "TOPIC", "AUTHOR", "LIKES", "VOTES_UP",
-                                   "VOTES_DOWN", "REPLIES", "LABELS", "TAGS"])
+@pytest.mark.parametrize(
+    "field",
+    [
+        "CREATED_AT",
+        "UPDATED_AT",
+        "TEXT",
+        "TOPIC",
+        "AUTHOR",
+        "LIKES",
+        "VOTES_UP",
+        "VOTES_DOWN",
+        "REPLIES",
+        "LABELS",
+        "TAGS",
+    ],
+)
 async def test_every_order_pages_stably_while_messages_arrive(w: World, field: str) -> None:
     like = """mutation($id: ID!) { like(input: {ref: {id: $id}, liked: true}) { __typename } }"""
     sent = []
     for i in range(9):
         topic = "/Team" if i % 2 else "/Team/Dev"
         who = "alice" if i % 3 else "bob"
-        m = await w.send_ok(who, topic, f"m{(i * 7) % 9} #t{i % 4}", labels=[{"text": f"l{i % 3}", "color": "#000"}],
-                            replies=["r"] * (i % 3))
+        m = await w.send_ok(
+            who,
+            topic,
+            f"m{(i * 7) % 9} #t{i % 4}",
+            labels=[{"text": f"l{i % 3}", "color": "#000"}],
+            replies=["r"] * (i % 3),
+        )
         sent.append(m)
         if i % 2:
             await w.run("carol", like, {"id": m["id"]})
@@ -193,7 +237,9 @@ async def test_every_order_pages_stably_while_messages_arrive(w: World, field: s
             data = await w.run("bob", LIST, {"f": f, "o": order, "first": 4, "after": after})
             page = data["messages"]
             seen += [e["node"]["text"] for e in page["edges"]]
-            await w.send_ok("alice", "/Team", f"late {len(seen)} {direction}", replies=[])  # arrives between pages
+            await w.send_ok(
+                "alice", "/Team", f"late {len(seen)} {direction}", replies=[]
+            )  # arrives between pages
             if not page["pageInfo"]["hasNextPage"]:
                 break
             after = page["pageInfo"]["endCursor"]
@@ -215,13 +261,19 @@ async def test_tree_views_apply_the_filter_to_roots(w: World) -> None:
     assert [t["text"] for t in edges[0]["tree"]] == ["r1", "r2"]
     full = await w.run("alice", LIST, {"f": {"tags": ["pick"]}, "tree": "FULL_TREE"})
     tree = full["messages"]["edges"][0]["tree"]
-    assert [(t["text"], t["inReplyTo"]["text"]) for t in tree] == [("r1", "root #pick"), ("r2", "root #pick"),
-                                                                   ("r1.1 #pick", "r1")]
+    assert [(t["text"], t["inReplyTo"]["text"]) for t in tree] == [
+        ("r1", "root #pick"),
+        ("r2", "root #pick"),
+        ("r1.1 #pick", "r1"),
+    ]
     flat = await w.run("alice", LIST, {"f": {"tags": ["pick"]}})
     assert [e["node"]["text"] for e in flat["messages"]["edges"]] == ["r1.1 #pick", "root #pick"]
     assert all(e["tree"] == [] for e in flat["messages"]["edges"])
-    topic_tree = await w.run("alice", """{ topic(path: "/Team") { messageCount(filter: {onlyRoots: true})
-        messages(treeView: ONE_TREE, first: 1) { edges { node { text } tree { text } } } } }""")
+    topic_tree = await w.run(
+        "alice",
+        """{ topic(path: "/Team") { messageCount(filter: {onlyRoots: true})
+        messages(treeView: ONE_TREE, first: 1) { edges { node { text } tree { text } } } } }""",
+    )
     assert topic_tree["topic"]["messageCount"] == 2
     assert topic_tree["topic"]["messages"]["edges"][0]["node"]["text"] == "other root"
 

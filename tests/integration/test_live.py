@@ -194,3 +194,49 @@ async def test_topic_messages_reach_readers_only(live_server: LiveServer) -> Non
             ):
                 pass
     assert refused.value.errors[0]["extensions"]["code"] == "INVALID_INPUT"  # unknown topic
+
+
+async def test_live_filters_use_the_query_language(live_server: LiveServer) -> None:
+    from tests.conftest import ADMIN_PASSWORD
+
+    login = (
+        """mutation { login(input: {username: "admin", password: "%s"}) { ... on LoginSuccess { token } } }"""
+    )
+    admin = (await post(live_server, login % ADMIN_PASSWORD, {}))["login"]["token"]
+    await post(live_server, """mutation { createTopic(input: {path: "/Ops"}) { __typename } }""", {}, admin)
+    ready = asyncio.Event()
+
+    async def listen() -> list[dict[str, Any]]:
+        transport = WebsocketsTransport(
+            url=live_server.ws_url, init_payload={"Authorization": f"Bearer {admin}"}
+        )
+        got: list[dict[str, Any]] = []
+        f = {"topic": "/Ops", "tags": ["alert"], "notLabels": ["muted"], "text": "disk"}
+        async with Client(transport=transport) as session:
+            stream = session.subscribe(GraphQLRequest(TOPIC_ADDED, variable_values={"f": f}))
+            first = asyncio.ensure_future(stream.__anext__())
+            await asyncio.sleep(0.3)
+            ready.set()
+            got.append((await first)["messageAdded"])
+            got.append((await stream.__anext__())["messageAdded"])
+            await stream.aclose()
+        return got
+
+    task = asyncio.create_task(listen())
+    await asyncio.wait_for(ready.wait(), 10)
+    send = """mutation($x: String!, $l: [LabelInput!]) { sendMessage(input: {topic: "/Ops", text: $x, labels: $l}) {
+      __typename } }"""
+    for text, labels in [
+        ("disk full #alert", None),
+        ("cpu high #alert", None),
+        ("disk slow #info", None),
+        ("disk gone #alert", [{"text": "muted", "color": "#000"}]),
+        ("Disks ok #alert", None),
+    ]:
+        await post(live_server, send, {"x": text, "l": labels}, admin)
+    got = await asyncio.wait_for(task, 10)
+    assert [m["text"] for m in got] == ["disk full #alert", "Disks ok #alert"]
+    query = """{ messages(filter: {topic: "/Ops", tags: ["alert"], notLabels: ["muted"], text: "disk"},
+      orderBy: [{field: CREATED_AT, direction: ASC}]) { edges { node { text } } } }"""
+    listed = await post(live_server, query, {}, admin)
+    assert [e["node"]["text"] for e in listed["messages"]["edges"]] == [m["text"] for m in got]
