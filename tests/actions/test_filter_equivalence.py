@@ -70,7 +70,7 @@ async def build(tmp_path: Path, rnd: random.Random) -> tuple[Database, list[View
             )
     writers = viewers[:3]
     ids: list[int] = []
-    for n in range(70):
+    for _ in range(70):
         who = rnd.choice(writers)
         path = rnd.choice(["/T", "/T/A", "/T/B"] if who is not viewers[2] else TOPICS)
         words = rnd.sample(WORDS, 2) + [f"#t{rnd.randrange(5)}" for _ in range(rnd.randrange(3))]
