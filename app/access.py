@@ -16,6 +16,7 @@ from app.errors import Forbidden, NotFound, Unauthenticated
 from app.models import Conversation, Message, Topic, TopicAccess
 from app.store import conversations as conversation_store
 from app.store import messages as message_store
+from app.store import notices as notice_store
 from app.store import topics as topic_store
 from app.topic_paths import normalize, private_owner
 
@@ -101,6 +102,12 @@ async def readable_message_ids(
         if viewer is not None
         else {}
     )
+    notice_ids = [
+        m.id for m in messages if m.conversation_id is None and m.topic_id is None and m.id is not None
+    ]
+    delivered = (
+        await notice_store.delivered_user_ids(session, ids=notice_ids) if viewer and notice_ids else {}
+    )
     topic_ids = {m.topic_id for m in messages if m.topic_id is not None}
     topics = await topic_store.topics_by_ids(session, ids=list(topic_ids))
     levels = await topic_levels(session, viewer, list(topics.values()))
@@ -113,6 +120,13 @@ async def readable_message_ids(
                 out.add(m.id)
         elif m.topic_id is not None and levels.get(m.topic_id, NONE) >= READ:
             out.add(m.id)
+        elif (
+            m.conversation_id is None
+            and m.topic_id is None
+            and viewer is not None
+            and (m.author_id == viewer.user_id or viewer.user_id in delivered.get(m.id, ()))
+        ):
+            out.add(m.id)  # a notice: its author and recipients
     return out
 
 

@@ -24,6 +24,7 @@ from app.models import (
     utcnow,
 )
 from app.search import query_terms, text_matches
+from app.store.notices import delivered_to
 from app.store.search import starts_with, text_match
 from app.topic_paths import is_under, normalize, tasks_topic
 from app.windows import RelativeWindow
@@ -159,7 +160,12 @@ def readable_messages_clause(viewer: Viewer | None) -> ColumnElement[bool]:
             ConversationParticipant.user_id == viewer.user_id,
         ),
     )
-    return or_(in_conversation, topic_ok)
+    notice_ok = and_(
+        Message.conversation_id.is_(None),
+        Message.topic_id.is_(None),
+        or_(Message.author_id == viewer.user_id, delivered_to(viewer.user_id)),
+    )
+    return or_(in_conversation, topic_ok, notice_ok)
 
 
 def _tagged(owner: Any, value: Any, dialect: str) -> Any:

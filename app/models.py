@@ -188,6 +188,33 @@ class Message(SQLModel, table=True):
     votes_up: int = 0
     votes_down: int = 0
     urls: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    parameters: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class MessageTranslation(SQLModel, table=True):
+    __tablename__ = "message_translations"
+    message_id: int = Field(sa_column=Column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True))
+    locale: str = Field(primary_key=True, max_length=35)
+    text: str
+
+
+class MessageRecipient(SQLModel, table=True):
+    """Who a notice was addressed to, as sent (users and groups)."""
+
+    __tablename__ = "message_recipients"
+    message_id: int = Field(sa_column=Column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True))
+    principal_kind: str = Field(primary_key=True, max_length=8)
+    principal_id: int = Field(primary_key=True)
+
+
+class MessageDelivery(SQLModel, table=True):
+    """A notice in one user's inbox (groups expanded once at send time)."""
+
+    __tablename__ = "message_deliveries"
+    message_id: int = Field(sa_column=Column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True))
+    user_id: int = Field(
+        sa_column=Column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
 
 
 class MessageTag(SQLModel, table=True):
@@ -271,7 +298,8 @@ class Event(SQLModel, table=True):
     __tablename__ = "events"
     position: int = Field(primary_key=True, sa_type=BigInteger)
     kind: str = Field(max_length=16)
-    message_id: int = Field(index=True)
+    message_id: int | None = Field(default=None, index=True)
+    announcement_id: int | None = Field(default=None, index=True)
     conversation_id: int | None = Field(default=None, index=True)
     topic_id: int | None = Field(default=None, index=True)
     actor_id: int | None = Field(default=None)
@@ -285,3 +313,49 @@ class EventCounter(SQLModel, table=True):
     __tablename__ = "event_counter"
     id: int = Field(primary_key=True)
     value: int = Field(default=0, sa_type=BigInteger)
+
+
+class Announcement(SQLModel, table=True):
+    """A system message its audience must see (and maybe confirm), in versions."""
+
+    __tablename__ = "announcements"
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = 1
+    confirm_every_version: bool = False
+    starts_at: datetime | None = _when(nullable=True, index=True)
+    ends_at: datetime | None = _when(nullable=True, index=True)
+    owner_kind: str = Field(max_length=8)  # "user" | "group"
+    owner_id: int
+    created_by: int = _fk("users.id")
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
+class AnnouncementText(SQLModel, table=True):
+    __tablename__ = "announcement_texts"
+    announcement_id: int = Field(
+        sa_column=Column(ForeignKey("announcements.id", ondelete="CASCADE"), primary_key=True)
+    )
+    part: str = Field(primary_key=True, max_length=16)  # title | body | confirmation
+    locale: str = Field(primary_key=True, max_length=35)
+    text: str
+
+
+class AnnouncementAudience(SQLModel, table=True):
+    __tablename__ = "announcement_audience"
+    announcement_id: int = Field(
+        sa_column=Column(ForeignKey("announcements.id", ondelete="CASCADE"), primary_key=True)
+    )
+    group_id: int = Field(
+        sa_column=Column(ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
+
+
+class AnnouncementConfirmation(SQLModel, table=True):
+    __tablename__ = "announcement_confirmations"
+    announcement_id: int = Field(
+        sa_column=Column(ForeignKey("announcements.id", ondelete="CASCADE"), primary_key=True)
+    )
+    user_id: int = Field(sa_column=Column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True))
+    version: int = Field(primary_key=True)
+    confirmed_at: datetime = _when()

@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
-from app.access import access_conversation, access_topic, readable_topics_clause, require_viewer
+from app.access import (
+    access_conversation,
+    access_topic,
+    readable_message_ids,
+    readable_topics_clause,
+    require_viewer,
+)
+from app.actions.announcements import may_manage, visible_to
 from app.auth import Viewer
 from app.db import Database
-from app.errors import InvalidInput, NotFound
+from app.errors import Forbidden, InvalidInput, NotFound
 from app.filters import MessageFilterSpec, filter_conditions
-from app.models import Conversation, Group, Message, Topic, User
+from app.models import (
+    Announcement,
+    AnnouncementConfirmation,
+    Conversation,
+    Group,
+    Message,
+    Topic,
+    User,
+    utcnow,
+)
 from app.pagination import Page, PageRequest
+from app.store import announcements as announcement_store
 from app.store import conversations as conversation_store
 from app.store import groups as group_store
 from app.store import message_lists
 from app.store import messages as message_store
 from app.store import topics as topic_store
 from app.store import users as user_store
+from app.store.notices import delivered_to
 from app.topic_paths import normalize, tasks_topic
 
 
@@ -134,3 +152,63 @@ async def check_filter(db: Database, viewer: Viewer | None, spec: MessageFilterS
     """Raise the typed error a query with this filter would raise (unknown topic, bad window...)."""
     async with db.read() as session:
         await filter_conditions(session, viewer, spec)
+
+
+async def announcement(db: Database, viewer: Viewer | None, announcement_id: int) -> Announcement | None:
+    """Visible to its audience, its owner and admins."""
+    if viewer is None:
+        return None
+    async with db.read() as session:
+        found = await announcement_store.get_announcement(session, announcement_id=announcement_id)
+        return found if found is not None and await visible_to(session, viewer, found) else None
+
+
+async def announcements(
+    db: Database, viewer: Viewer | None, *, pending_only: bool, page: PageRequest
+) -> Page[Announcement]:
+    viewer = require_viewer(viewer)
+    async with db.read() as session:
+        return await announcement_store.list_for_user(
+            session,
+            user_id=viewer.user_id,
+            group_ids=sorted(viewer.group_ids),
+            now=utcnow(),
+            pending_only=pending_only,
+            page=page,
+        )
+
+
+async def pending_announcements(db: Database, viewer: Viewer) -> int:
+    async with db.read() as session:
+        return await announcement_store.pending_count(
+            session, user_id=viewer.user_id, group_ids=sorted(viewer.group_ids), now=utcnow()
+        )
+
+
+async def confirmations(
+    db: Database, viewer: Viewer | None, row: Announcement, page: PageRequest
+) -> Page[AnnouncementConfirmation]:
+    viewer = require_viewer(viewer)
+    async with db.read() as session:
+        if not await may_manage(session, viewer, row):
+            raise Forbidden("Only the owner or an admin sees confirmations.", parameter="owner")
+        assert row.id is not None
+        return await announcement_store.list_confirmations(session, announcement_id=row.id, page=page)
+
+
+async def inbox(
+    db: Database, viewer: Viewer | None, *, unread_only: bool, page: PageRequest
+) -> Page[Message]:
+    viewer = require_viewer(viewer)
+    async with db.read() as session:
+        where = [delivered_to(viewer.user_id)]
+        if unread_only:
+            where += await filter_conditions(session, viewer, MessageFilterSpec(unread=True))
+        return await message_lists.list_messages(session, where=where, order=[], page=page)
+
+
+async def messages_by_ids(db: Database, viewer: Viewer | None, ids: list[int]) -> dict[int, Message]:
+    async with db.read() as session:
+        found = await message_store.messages_by_ids(session, ids=ids)
+        readable = await readable_message_ids(session, viewer, list(found.values()))
+    return {i: m for i, m in found.items() if i in readable}

@@ -21,6 +21,7 @@ from app.models import Message, utcnow
 from app.settings import Settings
 from app.store import message_lists
 from app.store import messages as message_store
+from app.store import notices as notice_store
 
 
 class Cascade(StrEnum):
@@ -106,6 +107,12 @@ async def do_delete_message(
 ) -> list[int]:
     viewer = require_viewer(viewer)
     message = await _resolve_for_delete(uow, viewer, ref)
+    assert message.id is not None
+    if message.conversation_id is None and message.topic_id is None:  # a notice
+        if message.author_id != viewer.user_id and not viewer.is_admin:
+            await notice_store.remove_delivery(uow.session, message_id=message.id, user_id=viewer.user_id)
+            return [message.id]  # gone from this recipient's inbox only
+        return await delete_ids(uow, viewer, [message.id])
     place = await place_of(uow, viewer, message)
     check_can_delete(viewer, message, place)
     ids = await doomed_ids(uow, [message], cascade)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.access import access_conversation, require_viewer
+from app.actions.notices import checked_localized, write_localized
 from app.actions.refs import Ref, resolve_ref
 from app.actions.validation import check_text, check_url
 from app.auth import Viewer
@@ -69,6 +70,8 @@ async def do_send_message(
     text: str,
     attachments: Sequence[AttachmentData] = (),
     client_mutation_id: str | None = None,
+    translations: Sequence[tuple[str, str]] = (),
+    parameters: Sequence[str] = (),
 ) -> Message:
     viewer = require_viewer(viewer)
     earlier = await earlier_send(uow, viewer, client_mutation_id)
@@ -78,6 +81,7 @@ async def do_send_message(
         raise NotFound("Conversation not found.", id=to_global_id("Conversation", conversation_id))
     checked = checked_attachments(settings, attachments)
     check_text(text, field="text", max_length=settings.max_message_length, allow_empty=bool(checked))
+    localized, params = checked_localized(settings, translations, parameters)
     now = utcnow()
     message = await message_store.insert_message(
         uow.session,
@@ -90,6 +94,7 @@ async def do_send_message(
     assert message.id is not None
     if checked:
         await message_store.insert_attachments(uow.session, message_id=message.id, attachments=checked)
+    await write_localized(uow, message, localized, params)
     await conversation_store.touch_activity(uow.session, conversation_id=conversation_id, now=now)
     await record(uow, [MessageEventDraft(EventKind.ADDED, message, viewer.user_id)], at=now)
     return message

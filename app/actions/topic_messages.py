@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from app.access import WRITE, access_topic, require_viewer
 from app.actions.messages import AttachmentData, checked_attachments, earlier_send
+from app.actions.notices import checked_localized, write_localized
 from app.actions.refs import Ref, find_ref
 from app.actions.validation import check_text
 from app.auth import Viewer
@@ -35,7 +36,8 @@ class TopicSend:
     attachments: Sequence[AttachmentData] = ()
     created_at: datetime | None = None
     client_mutation_id: str | None = None
-    drafts: list[MessageEventDraft] = field(default_factory=list)
+    translations: Sequence[tuple[str, str]] = ()
+    parameters: Sequence[str] = ()
 
 
 def checked_labels(labels: Sequence[tuple[str, str]], *, field: str = "labels") -> list[tuple[str, str]]:
@@ -112,6 +114,7 @@ async def do_send_topic_message(
         return earlier
     topic, _ = await access_topic(uow.session, viewer, data.topic, need=WRITE)
     labels = checked_labels(data.labels)
+    localized, parameters = checked_localized(settings, data.translations, data.parameters)
     attachments = checked_attachments(settings, data.attachments)
     check_text(data.text, field="text", max_length=topic.max_length, allow_empty=bool(attachments))
     if len(data.replies) > settings.max_replies_per_send:
@@ -157,6 +160,7 @@ async def do_send_topic_message(
             created_at=data.created_at,
             client_mutation_id=data.client_mutation_id,
         )
+        await write_localized(uow, message, localized, parameters)
         drafts.append(MessageEventDraft(EventKind.ADDED, message, viewer.user_id))
     if data.replies:
         if parent is message:

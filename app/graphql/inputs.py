@@ -49,3 +49,9 @@ class AttachmentInput:
 
     def data(self) -> AttachmentData:
         return AttachmentData(name=self.name, url=self.url, mime_type=self.mime_type, size=self.size)
+
+
+@strawberry.input
+class TranslationInput:
+    locale: str
+    text: str

@@ -26,10 +26,12 @@ from app.models import (
     Topic,
     User,
 )
+from app.store import announcements as announcement_store
 from app.store import conversations as conversation_store
 from app.store import groups as group_store
 from app.store import message_meta
 from app.store import messages as message_store
+from app.store import notices as notice_store
 from app.store import reactions as reaction_store
 from app.store import reads as read_store
 from app.store import topics as topic_store
@@ -68,6 +70,11 @@ class Loaders:
         self.group = self._make(self._groups)
         self.member_ids = self._make(self._member_ids)
         self.group_ids = self._make(self._group_ids)
+        self.translations = self._make(self._translations)
+        self.recipients = self._make(self._recipients)
+        self.announcement_texts = self._make(self._announcement_texts)
+        self.announcement_audience = self._make(self._announcement_audience)
+        self.confirmed_versions = self._make(self._confirmed_versions)
 
     def _make(self, fn: Callable[[Sequence[K]], Awaitable[Sequence[V]]]) -> DataLoader[K, V]:
         return DataLoader(load_fn=fn, cache=self._cache)
@@ -189,6 +196,29 @@ class Loaders:
                 else set()
             )
         return [i in flags for i in ids]
+
+    async def _translations(self, ids: Sequence[int]) -> list[dict[str, str]]:
+        async with self._db.read() as s:
+            found = await notice_store.translations_by_message_ids(s, ids=ids)
+        return [found.get(i, {}) for i in ids]
+
+    async def _recipients(self, ids: Sequence[int]) -> list[list[tuple[str, int]]]:
+        return await self._grouped(notice_store.recipients_by_message_ids, ids)
+
+    async def _announcement_texts(self, ids: Sequence[int]) -> list[dict[str, dict[str, str]]]:
+        async with self._db.read() as s:
+            found = await announcement_store.texts_by_ids(s, ids=ids)
+        return [found.get(i, {}) for i in ids]
+
+    async def _announcement_audience(self, ids: Sequence[int]) -> list[list[int]]:
+        return await self._grouped(announcement_store.audience_by_ids, ids)
+
+    async def _confirmed_versions(self, ids: Sequence[int]) -> list[list[int]]:
+        if self._viewer_id is None:
+            return [[] for _ in ids]
+        async with self._db.read() as s:
+            found = await announcement_store.confirmed_versions(s, user_id=self._viewer_id, ids=ids)
+        return [found.get(i, []) for i in ids]
 
     async def _groups(self, ids: Sequence[int]) -> list[Group | None]:
         async with self._db.read() as s:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
 
 from app import queries
+from app.errors import LimitExceeded
 from app.graphql.context import Info
+from app.graphql.errors import ErrorCode, NotFoundError
 from app.graphql.filters import MessageFilter, MessageOrder, TreeView, message_connection, order_of
 from app.graphql.ids import parse_global_id
+from app.graphql.types.announcements import Announcement, load_announcement
 from app.graphql.types.common import Connection
 from app.graphql.types.conversations import Conversation, load_conversation
 from app.graphql.types.groups import Group, load_group
@@ -25,7 +28,10 @@ NODE_LOADERS: dict[str, Callable[[Info, int], Awaitable[Any]]] = {
     "Conversation": load_conversation,
     "Topic": load_topic,
     "Group": load_group,
+    "Announcement": load_announcement,
 }
+
+MessageResult = Annotated[Message | NotFoundError, strawberry.union("MessageResult")]
 
 
 async def load_node(info: Info, node_id: str) -> relay.Node | None:
@@ -135,6 +141,47 @@ class Query:
         page = info.context.page(first=first, after=after)
         result = await queries.tasks(info.context.db, info.context.viewer, page)
         return MessageConnection.of(result)
+
+    @strawberry.field(
+        description="One entry per id, in order: the Message, or a NotFoundError naming the id "
+        "(also for messages the viewer may not read, and for malformed ids)."
+    )
+    async def messages_by_ids(self, info: Info, ids: list[strawberry.ID]) -> list[MessageResult]:
+        cap = info.context.settings.max_bulk_items
+        if len(ids) > cap:
+            raise LimitExceeded(f"At most {cap} ids at once.", limit=cap, field="ids")
+        wanted = {i: _id_of(i, "Message") for i in ids}
+        found = await queries.messages_by_ids(
+            info.context.db, info.context.viewer, [p for p in wanted.values() if p]
+        )
+        results: list[MessageResult] = []
+        for given, pk in wanted.items():
+            row = found.get(pk) if pk is not None else None
+            if row is None:
+                results.append(
+                    NotFoundError(code=ErrorCode.NOT_FOUND, message=f"Message {given} not found.", id=given)
+                )
+            else:
+                results.append(Message.from_row(row))
+        return [results[list(wanted).index(i)] for i in ids]
+
+    @strawberry.field(description="The viewer's inbox notices, newest first.")
+    async def inbox(
+        self, info: Info, unread_only: bool = False, first: int | None = None, after: str | None = None
+    ) -> MessageConnection:
+        page = info.context.page(first=first, after=after)
+        result = await queries.inbox(info.context.db, info.context.viewer, unread_only=unread_only, page=page)
+        return MessageConnection.of(result)
+
+    @strawberry.field(description="Active announcements addressed to the viewer's groups, newest first.")
+    async def announcements(
+        self, info: Info, pending_only: bool = False, first: int | None = None, after: str | None = None
+    ) -> Connection[Announcement]:
+        page = info.context.page(first=first, after=after)
+        result = await queries.announcements(
+            info.context.db, info.context.viewer, pending_only=pending_only, page=page
+        )
+        return Connection.of(result, Announcement.from_row)
 
     @strawberry.field
     async def group(self, info: Info, name: str) -> Group | None:

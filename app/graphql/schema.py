@@ -20,9 +20,11 @@ from app.graphql.mutations.conversations import ConversationMutations
 from app.graphql.mutations.groups import GroupMutations
 from app.graphql.mutations.message_actions import MessageActionMutations
 from app.graphql.mutations.messages import MessageMutations
+from app.graphql.mutations.notices import NoticeMutations
 from app.graphql.mutations.topics import TopicMutations
 from app.graphql.queries import Query
 from app.graphql.subscriptions import Subscription
+from app.graphql.types.announcements import Announcement
 from app.graphql.types.conversations import Conversation
 from app.graphql.types.groups import Group
 from app.graphql.types.messages import Message
@@ -39,6 +41,7 @@ class Mutation(
     TopicMutations,
     MessageMutations,
     MessageActionMutations,
+    NoticeMutations,
 ):
     pass
 
@@ -59,7 +62,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[User, Group, Message, Conversation, Topic, *ERROR_TYPES],
+        types=[User, Group, Message, Conversation, Topic, Announcement, *ERROR_TYPES],
         extensions=extensions,
         exception_handlers=EXCEPTION_HANDLERS,
         config=StrawberryConfig(auto_camel_case=True),

@@ -12,8 +12,9 @@ from app.events import EventKind
 from app.filters import matches
 from app.graphql.context import Info
 from app.graphql.filters import MessageFilter
+from app.graphql.types.announcements import Announcement, load_announcement
 from app.graphql.types.messages import Message
-from app.live import LiveEvent
+from app.live_events import LiveEvent
 from app.models import utcnow
 
 
@@ -34,6 +35,7 @@ class Subscription:
         def accepts(event: LiveEvent) -> bool:
             return (
                 event.kind == EventKind.ADDED
+                and event.message_id is not None
                 and event.facts is not None
                 and event.readable_by(viewer)
                 and matches(spec, event.facts, viewer, utcnow())
@@ -42,3 +44,17 @@ class Subscription:
         async for event in ctx.services.hub.subscribe(accepts):
             assert event.message is not None
             yield Message.from_row(event.message)
+
+    @strawberry.subscription(description="New and updated announcements addressed to the viewer's groups.")
+    async def announcement_published(self, info: Info) -> AsyncGenerator[Announcement, None]:
+        ctx = info.context
+        viewer = require_viewer(ctx.viewer)
+
+        def accepts(event: LiveEvent) -> bool:
+            return event.kind == "PUBLISHED" and event.readable_by(viewer)
+
+        async for event in ctx.services.hub.subscribe(accepts):
+            assert event.announcement_id is not None
+            found = await load_announcement(info, event.announcement_id)
+            if found is not None:
+                yield found

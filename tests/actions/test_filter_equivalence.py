@@ -18,7 +18,7 @@ from app.actions.topic_messages import TopicSend, do_send_topic_message
 from app.auth import ADMIN_RIGHT, Passwords, Viewer
 from app.db import Database
 from app.filters import MessageFilterSpec, filter_conditions, matches
-from app.live import load_facts
+from app.live_events import load_facts
 from app.migrate import upgrade
 from app.models import Message, utcnow
 from app.windows import RelativeWindow

@@ -26,7 +26,7 @@ from app.graphql.errors import (
 )
 from app.graphql.filters import MessageFilter
 from app.graphql.ids import expect_id, gid
-from app.graphql.inputs import AttachmentInput, LabelInput, MessageRef
+from app.graphql.inputs import AttachmentInput, LabelInput, MessageRef, TranslationInput
 from app.graphql.types.messages import Message
 from app.models import Message as MessageRow
 
@@ -47,6 +47,12 @@ class SendMessageInput:
     )
     labels: list[LabelInput] | None = None
     attachments: list[AttachmentInput] | None = None
+    translations: list[TranslationInput] | None = strawberry.field(
+        default=None, description="The text in other locales; readers get the best match for theirs."
+    )
+    parameters: list[str] | None = strawberry.field(
+        default=None, description="Fill {0}, {1} ... in the text."
+    )
     created_at: datetime | None = strawberry.field(
         default=None, description="Back-date: system users on topics with canForceDate."
     )
@@ -149,6 +155,8 @@ async def send(ctx: Context, input: SendMessageInput) -> MessageRow:
     if (input.conversation is None) == (input.topic is None):
         raise InvalidInput("Pass exactly one destination: `conversation` or `topic`.", field="conversation")
     attachments = [a.data() for a in input.attachments or []]
+    translations = [(t.locale, t.text) for t in input.translations or []]
+    parameters = list(input.parameters or [])
     if input.conversation is not None:
         if input.in_reply_to or input.replies or input.labels or input.created_at:
             raise InvalidInput("Replies, labels and createdAt apply to topic messages.", field="conversation")
@@ -162,6 +170,8 @@ async def send(ctx: Context, input: SendMessageInput) -> MessageRow:
                 text=input.text,
                 attachments=attachments,
                 client_mutation_id=input.client_mutation_id,
+                translations=translations,
+                parameters=parameters,
             )
     assert input.topic is not None
     data = TopicSend(
@@ -174,6 +184,8 @@ async def send(ctx: Context, input: SendMessageInput) -> MessageRow:
         attachments=attachments,
         created_at=input.created_at,
         client_mutation_id=input.client_mutation_id,
+        translations=translations,
+        parameters=parameters,
     )
     async with ctx.db.write() as uow:
         return await do_send_topic_message(uow, ctx.settings, ctx.viewer, data)

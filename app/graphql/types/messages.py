@@ -16,9 +16,11 @@ from app.graphql.types.common import Connection
 from app.graphql.types.users import User
 from app.ids import to_global_id
 from app.pagination import Page
+from app.text import locale_chain, render
 
 if TYPE_CHECKING:
     from app.graphql.types.conversations import Conversation
+    from app.graphql.types.principals import Principal
     from app.graphql.types.topics import Topic
 
 
@@ -26,6 +28,20 @@ if TYPE_CHECKING:
 class VoteDirection(Enum):
     UP = "UP"
     DOWN = "DOWN"
+
+
+@strawberry.type
+class Translation:
+    locale: str
+    text: str
+
+
+async def viewer_locale(info: Info) -> str | None:
+    viewer = info.context.viewer
+    if viewer is None:
+        return None
+    row = await info.context.loaders.user.load(viewer.user_id)
+    return row.locale if row else None
 
 
 @strawberry.type
@@ -88,9 +104,31 @@ class Message(relay.Node):
             updated_at=row.updated_at,
         )
 
-    @strawberry.field(description="The text as the viewer should read it.")
-    def text(self) -> str:
-        return self.row.text
+    @strawberry.field(
+        description="Rendered: the best translation for `locale` (default: the viewer's locale; de-CH falls "
+        "back to de, then to the base text), with {0}, {1} ... filled from `parameters`."
+    )
+    async def text(self, info: Info, locale: str | None = None) -> str:
+        translations = await info.context.loaders.translations.load(self.id)
+        chain = locale_chain(locale, await viewer_locale(info))
+        return render(self.row.text, translations, list(self.row.parameters or []), chain)
+
+    @strawberry.field
+    async def translations(self, info: Info) -> list[Translation]:
+        found = await info.context.loaders.translations.load(self.id)
+        return [Translation(locale=k, text=v) for k, v in sorted(found.items())]
+
+    @strawberry.field(description="Positional values for the {0}, {1} ... placeholders.")
+    def parameters(self) -> list[str]:
+        return list(self.row.parameters or [])
+
+    @strawberry.field(description="For notices: the users and groups it was sent to.")
+    async def recipients(
+        self, info: Info
+    ) -> list[Annotated[Principal, strawberry.lazy("app.graphql.types.principals")]]:
+        from app.graphql.types.principals import load_principals
+
+        return await load_principals(info, await info.context.loaders.recipients.load(self.id))
 
     @strawberry.field
     async def author(self, info: Info) -> User:

@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
 from app import models, queries
-from app.access import ADMIN, GROUP, READ, USER, WRITE
+from app.access import ADMIN, READ, WRITE
 from app.graphql.context import Info
 from app.graphql.filters import MessageFilter, MessageOrder, TreeView, message_connection, order_of
 from app.graphql.types.common import Connection
-from app.graphql.types.groups import Group
 from app.graphql.types.messages import MessageConnection
-from app.graphql.types.users import User
+from app.graphql.types.principals import Principal, load_principals
 from app.pagination import Page
 from app.topic_paths import name_of
-
-Principal = Annotated[User | Group, strawberry.union("Principal")]
 
 
 @strawberry.type
@@ -86,21 +83,16 @@ class Topic(relay.Node):
         description="Who may read, write and administer it (empty unless the viewer is an admin)."
     )
     async def access(self, info: Info) -> TopicAccess:
-        roles: dict[int, list[Any]] = {READ: [], WRITE: [], ADMIN: []}
+        roles: dict[int, list[tuple[str, int]]] = {READ: [], WRITE: [], ADMIN: []}
         if self.level >= ADMIN:
-            for grant in sorted(
-                await info.context.loaders.topic_grants.load(self.id),
-                key=lambda g: (g.principal_kind, g.principal_id),
-            ):
-                if grant.principal_kind == USER:
-                    row = await info.context.loaders.user.load(grant.principal_id)
-                    principal: Any = User.from_row(row) if row else None
-                else:
-                    group = await info.context.loaders.group.load(grant.principal_id)
-                    principal = Group.from_row(group) if group else None
-                if principal is not None and grant.principal_kind in (USER, GROUP):
-                    roles[grant.role].append(principal)
-        return TopicAccess(readers=roles[READ], writers=roles[WRITE], admins=roles[ADMIN])
+            grants = await info.context.loaders.topic_grants.load(self.id)
+            for grant in sorted(grants, key=lambda g: (g.principal_kind, g.principal_id)):
+                roles[grant.role].append((grant.principal_kind, grant.principal_id))
+        return TopicAccess(
+            readers=await load_principals(info, roles[READ]),
+            writers=await load_principals(info, roles[WRITE]),
+            admins=await load_principals(info, roles[ADMIN]),
+        )
 
     @strawberry.field
     def parameters(self) -> TopicParameters:

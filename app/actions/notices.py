@@ -1,0 +1,97 @@
+"""Inbox notices to users and groups, and the translations and parameters any message may carry."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from app.access import require_viewer
+from app.actions.validation import check_locale, check_text
+from app.auth import SYSTEM_MESSAGE_RIGHT, Viewer
+from app.db import UnitOfWork
+from app.errors import Forbidden, InvalidInput, LimitExceeded, NotFound
+from app.events import EventKind, MessageEventDraft, record
+from app.ids import to_global_id
+from app.models import Message, utcnow
+from app.settings import Settings
+from app.store import groups as group_store
+from app.store import messages as message_store
+from app.store import notices as notice_store
+from app.store import users as user_store
+
+MAX_PARAMETERS = 20
+
+
+def checked_localized(
+    settings: Settings, translations: Sequence[tuple[str, str]], parameters: Sequence[str]
+) -> tuple[dict[str, str], list[str]]:
+    out: dict[str, str] = {}
+    for i, (locale, text) in enumerate(translations):
+        check_locale(locale, field=f"translations[{i}].locale")
+        check_text(text, field=f"translations[{i}].text", max_length=settings.max_message_length)
+        if locale.lower() in {k.lower() for k in out}:
+            raise InvalidInput(f"Locale {locale!r} is given twice.", field=f"translations[{i}].locale")
+        out[locale] = text
+    if len(parameters) > MAX_PARAMETERS:
+        raise LimitExceeded(f"At most {MAX_PARAMETERS} parameters.", limit=MAX_PARAMETERS, field="parameters")
+    for i, parameter in enumerate(parameters):
+        check_text(parameter, field=f"parameters[{i}]", max_length=1000, allow_empty=True)
+    return out, list(parameters)
+
+
+async def write_localized(
+    uow: UnitOfWork, message: Message, translations: dict[str, str], parameters: list[str]
+) -> None:
+    assert message.id is not None
+    if translations:
+        await notice_store.set_translations(uow.session, message_id=message.id, translations=translations)
+    if parameters:
+        message.parameters = parameters
+        await uow.session.flush()
+
+
+async def do_send_notice(
+    uow: UnitOfWork,
+    settings: Settings,
+    viewer: Viewer | None,
+    *,
+    user_ids: Sequence[int],
+    group_ids: Sequence[int],
+    text: str,
+    translations: Sequence[tuple[str, str]],
+    parameters: Sequence[str],
+) -> tuple[Message, int]:
+    """Deliver to every user and every member of every group, once each; nothing on any error."""
+    viewer = require_viewer(viewer)
+    if not user_ids and not group_ids:
+        raise InvalidInput("Name at least one user or group.", field="users")
+    check_text(text, field="text", max_length=settings.max_message_length)
+    localized, params = checked_localized(settings, translations, parameters)
+    users = await user_store.users_by_ids(uow.session, ids=list(user_ids))
+    missing = [to_global_id("User", u) for u in user_ids if u not in users]
+    groups = await group_store.groups_by_ids(uow.session, ids=list(group_ids))
+    missing += [to_global_id("Group", g) for g in group_ids if g not in groups]
+    if missing:
+        raise NotFound(f"Unknown recipients: {', '.join(missing)}.", id=missing[0])
+    if group_ids and not viewer.has_right(SYSTEM_MESSAGE_RIGHT):
+        mine = set(await group_store.group_ids_of_user(uow.session, user_id=viewer.user_id))
+        foreign = [g for g in group_ids if g not in mine]
+        if foreign:
+            raise Forbidden(
+                "Sending to a group you are not in needs the system.message right.",
+                right=SYSTEM_MESSAGE_RIGHT,
+            )
+    members = await group_store.member_ids_by_group_ids(uow.session, ids=list(group_ids))
+    everyone = list(dict.fromkeys([*user_ids, *(m for g in group_ids for m in members.get(g, []))]))
+    message = await message_store.insert_message(
+        uow.session, author_id=viewer.user_id, text=text, now=utcnow()
+    )
+    assert message.id is not None
+    await write_localized(uow, message, localized, params)
+    principals = [("user", u) for u in dict.fromkeys(user_ids)] + [
+        ("group", g) for g in dict.fromkeys(group_ids)
+    ]
+    await notice_store.add_recipients(
+        uow.session, message_id=message.id, principals=principals, user_ids=everyone
+    )
+    await record(uow, [MessageEventDraft(EventKind.ADDED, message, viewer.user_id)], at=message.created_at)
+    return message, len(everyone)

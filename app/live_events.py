@@ -1,0 +1,140 @@
+"""Events as the live path sees them: each log row with its message, audience and filter facts.
+
+Everything is loaded once per batch of log rows, in one query per relation, so a subscription
+only runs predicates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.access import READ, topic_level
+from app.auth import Viewer
+from app.filters import MessageFacts
+from app.models import Event, Message, Topic, TopicAccess
+from app.store import announcements as announcement_store
+from app.store import conversations as conversation_store
+from app.store import message_meta
+from app.store import messages as message_store
+from app.store import notices as notice_store
+from app.store import reads as read_store
+from app.store import topics as topic_store
+from app.store import users as user_store
+from app.topic_paths import private_owner
+
+
+@dataclass(frozen=True)
+class TopicAudience:
+    topic: Topic
+    grants: tuple[TopicAccess, ...]
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    position: int
+    kind: str
+    message_id: int | None
+    conversation_id: int | None
+    actor_id: int | None
+    at: datetime
+    data: dict[str, Any]
+    message: Message | None = None  # the current row; None once deleted
+    audience: frozenset[int] = frozenset()  # conversation participants, or a notice's author and recipients
+    topics: tuple[TopicAudience, ...] = ()  # topic events: the topic (and, when moved, the old one)
+    facts: MessageFacts | None = None  # what filters look at; None once deleted
+    announcement_id: int | None = None
+    audience_groups: frozenset[int] = frozenset()  # announcement events
+
+    def readable_by(self, viewer: Viewer | None) -> bool:
+        if self.announcement_id is not None:
+            return viewer is not None and (bool(self.audience_groups & viewer.group_ids) or viewer.is_admin)
+        if self.topics:
+            return any(topic_level(viewer, t.topic, t.grants) >= READ for t in self.topics)
+        return viewer is not None and viewer.user_id in self.audience
+
+
+async def load_events(session: AsyncSession, rows: list[Event]) -> list[LiveEvent]:
+    if not rows:
+        return []
+    message_ids = [r.message_id for r in rows if r.message_id is not None]
+    messages = await message_store.messages_by_ids(session, ids=message_ids)
+    participants = await conversation_store.participant_ids_by_conversation_ids(
+        session, ids=[r.conversation_id for r in rows if r.conversation_id is not None]
+    )
+    notices = [m for m in messages.values() if m.conversation_id is None and m.topic_id is None]
+    delivered = await notice_store.delivered_user_ids(
+        session, ids=[m.id for m in notices if m.id is not None]
+    )
+    topic_ids = {r.topic_id for r in rows if r.topic_id is not None}
+    topic_ids |= {r.data["fromTopicId"] for r in rows if r.data.get("fromTopicId")}
+    topics = await topic_store.topics_by_ids(session, ids=list(topic_ids))
+    grants = await topic_store.grants_by_topic_ids(session, ids=list(topics))
+    facts = await load_facts(session, list(messages.values()), topics)
+    announcement_groups = await announcement_store.audience_by_ids(
+        session, ids=[r.announcement_id for r in rows if r.announcement_id is not None]
+    )
+    audiences = {i: TopicAudience(t, tuple(grants.get(i, ()))) for i, t in topics.items()}
+    events = []
+    for r in rows:
+        message = messages.get(r.message_id) if r.message_id is not None else None
+        if r.conversation_id is not None:
+            audience = frozenset(participants.get(r.conversation_id, ()))
+        elif message is not None and message.id in delivered:
+            audience = frozenset({message.author_id, *delivered[message.id]})
+        else:
+            audience = frozenset()
+        events.append(
+            LiveEvent(
+                position=r.position,
+                kind=r.kind,
+                message_id=r.message_id,
+                conversation_id=r.conversation_id,
+                actor_id=r.actor_id,
+                at=r.at,
+                data=r.data,
+                message=message,
+                audience=audience,
+                topics=tuple(audiences[i] for i in (r.topic_id, r.data.get("fromTopicId")) if i in audiences),
+                facts=facts.get(r.message_id) if r.message_id is not None else None,
+                announcement_id=r.announcement_id,
+                audience_groups=frozenset(announcement_groups.get(r.announcement_id, ()))
+                if r.announcement_id
+                else frozenset(),
+            )
+        )
+    return events
+
+
+async def load_facts(
+    session: AsyncSession, messages: list[Message], topics: dict[int, Topic] | None = None
+) -> dict[int, MessageFacts]:
+    """What the filter predicate needs of each message, in one query per relation."""
+    ids = [m.id for m in messages if m.id is not None]
+    if not ids:
+        return {}
+    missing = [m.topic_id for m in messages if m.topic_id is not None and m.topic_id not in (topics or {})]
+    topics = {**(topics or {}), **await topic_store.topics_by_ids(session, ids=missing)}
+    tags = await message_meta.tags_by_message_ids(session, ids=ids)
+    labels = await message_meta.labels_by_message_ids(session, ids=ids)
+    authors = await user_store.users_by_ids(session, ids=[m.author_id for m in messages])
+    readers = await read_store.reader_ids_by_message_ids(session, ids=ids)
+    task_paths = await message_meta.task_paths_by_message_ids(session, ids=ids)
+    return {
+        m.id: MessageFacts(
+            message=m,
+            topic_path=topics[m.topic_id].path if m.topic_id in topics else None,
+            author_key=authors[m.author_id].username_key if m.author_id in authors else "",
+            tags=tuple(tags.get(m.id, ())),
+            labels=tuple(label.text for label in labels.get(m.id, ())),
+            reader_ids=frozenset(readers.get(m.id, ())),
+            task_owner_keys=frozenset(
+                (private_owner(p) or "").lower() for p in task_paths.get(m.id, ()) if p.endswith("/Tasks")
+            ),
+        )
+        for m in messages
+        if m.id is not None
+    }
