@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     max_subscriptions_per_connection: int = Field(default=100, gt=0)
     subscriber_queue_size: int = Field(default=1000, gt=0)
 
+    # while a user has announcements waiting for confirmation, refuse everything but reading and
+    # confirming them (easydb's gate); off by default
+    announcement_gate: bool = False
+
     # storage and live delivery
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
     live_poll_seconds: float = Field(default=5.0, gt=0)

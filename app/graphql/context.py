@@ -33,6 +33,7 @@ class Context:
         self.websocket = websocket
         self.request_id = request_id or uuid.uuid4().hex[:16]
         self.connection_params: dict[str, Any] | None = None
+        self.pending_announcements: int | None = None  # counted once, by the announcement gate
         self.loaders = Loaders(services.db, viewer, cache=not websocket)
 
     def set_viewer(self, viewer: Viewer | None) -> None:

@@ -15,6 +15,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from app.graphql.errors import ERROR_TYPES, EXCEPTION_HANDLERS, MaskUnexpectedErrors
+from app.graphql.gate import AnnouncementGate
 from app.graphql.mutations.accounts import AccountMutations
 from app.graphql.mutations.conversations import ConversationMutations
 from app.graphql.mutations.groups import GroupMutations
@@ -56,6 +57,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
     ]
+    if settings.announcement_gate:
+        extensions.append(AnnouncementGate)
     if settings.is_production:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
     return strawberry.Schema(
