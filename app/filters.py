@@ -95,12 +95,11 @@ class MessageFilterSpec:
     def selective(self) -> bool:
         """Some indexed condition likely narrows the set below what an ordered index walk would pass.
 
-        topic, conversation and created-at bounds are left out: their indexes already give the order.
+        topic, conversation, authors and created-at bounds are left out: their indexes give the order.
         """
         narrowing = (
             self.ids,
             self.topic_under,
-            self.authors,
             self.tags,
             self.all_tags,
             self.tag_prefixes,

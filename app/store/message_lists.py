@@ -14,10 +14,10 @@ from app.store.keyset import SortKey, paginate
 from app.store.search import relevance
 
 
-def order_expression(field: str, *, dialect: str = "sqlite", terms: list[str] | None = None) -> Any:
+def order_expression(field: str, *, score: Any = None) -> Any:
     """The sort expression of a MessageOrderField (never NULL, so keyset comparisons hold)."""
     if field == "RELEVANCE":
-        return relevance(dialect, terms) if terms else literal(0.0)
+        return score if score is not None else literal(0.0)
     if field == "CREATED_AT":
         return Message.created_at
     if field == "UPDATED_AT":
@@ -58,12 +58,17 @@ async def list_messages(
     """`order` is [(field, descending)]; the id breaks ties in the direction of the last field."""
     order = list(order) or [("CREATED_AT", True)]
     dialect = session.get_bind().dialect.name
+    source, score = None, None
+    if terms and any(f == "RELEVANCE" for f, _ in order):
+        source, score = relevance(dialect, terms)
 
     def expression(field: str) -> Any:
-        return order_expression(field, dialect=dialect, terms=terms)
+        return order_expression(field, score=score)
 
     expressions = [expression(f).label(f"k{i}") for i, (f, _) in enumerate(order)]
     stmt = select(Message, *expressions).where(*where)
+    if source is not None:
+        stmt = stmt.join(source, source.c.rowid == Message.id)
     keys = [SortKey(expression(f), desc) for f, desc in order] + [SortKey(Message.id, order[-1][1])]
     result = await paginate(
         session,

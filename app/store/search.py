@@ -20,12 +20,18 @@ def text_match(dialect: str, terms: list[str]) -> Any:
     return literal_column("messages.search").op("@@")(func.to_tsquery("simple", tsquery(terms)))
 
 
-def relevance(dialect: str, terms: list[str]) -> Any:
-    """Higher is more relevant (bm25 on SQLite, ts_rank on PostgreSQL)."""
+def relevance(dialect: str, terms: list[str]) -> tuple[Any | None, Any]:
+    """(a subquery to join on its `rowid`, or None; the score: higher is more relevant).
+
+    On SQLite the bm25 rank comes from one FTS5 query joined to the messages: a correlated
+    subquery would run the whole MATCH again for every candidate row.
+    """
     if dialect == "sqlite":
-        rank = select(_fts.c.rank).where(_fts_match(fts5_query(terms)), _fts.c.rowid == Message.id)
-        return func.coalesce(-rank.scalar_subquery(), 0.0)
-    return func.ts_rank(literal_column("messages.search"), func.to_tsquery("simple", tsquery(terms)))
+        ranked = select(_fts.c.rowid.label("rowid"), _fts.c.rank.label("rank")).where(_fts_match(fts5_query(terms)))
+        source = ranked.subquery("fts_ranked")
+        return source, -source.c.rank
+    score = func.ts_rank(literal_column("messages.search"), func.to_tsquery("simple", tsquery(terms)))
+    return None, score
 
 
 def starts_with(column_: Any, prefix: str, dialect: str) -> Any:

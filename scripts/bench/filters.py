@@ -134,6 +134,7 @@ async def timed(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
 async def measure(path: Path, repeat: int) -> list[tuple[str, float, float, int]]:
     settings = load_settings(database_url=f"sqlite+aiosqlite:///{path}")
     db = Database(settings)
+    await upgrade(db)  # a kept --db file may predate the latest migration
     async with db.read() as session:
         user = (await session.execute(select(Message.author_id).limit(1))).scalar_one()
     from app.store import groups as group_store
@@ -160,8 +161,10 @@ async def measure(path: Path, repeat: int) -> list[tuple[str, float, float, int]
         async def counting(spec: MessageFilterSpec = spec) -> None:
             await queries.message_count(db, viewer, spec)
 
+        print(f"  {name} ...", end="", file=sys.stderr, flush=True)
         total = await queries.message_count(db, viewer, spec)
         rows.append((name, await timed(listing, repeat), await timed(counting, repeat), total))
+        print(f" {rows[-1][1]:.1f} ms", file=sys.stderr, flush=True)
     await db.dispose()
     return rows
 

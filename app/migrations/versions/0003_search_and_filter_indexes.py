@@ -20,7 +20,8 @@ depends_on: str | Sequence[str] | None = None
 INDEXES = {
     "ix_messages_topic_created": ["topic_id", "created_at", "id"],
     "ix_messages_created_at_id": ["created_at", "id"],
-    "ix_messages_updated_at": ["updated_at"],
+    "ix_messages_updated_created": ["updated_at", "created_at"],
+    "ix_messages_author_created": ["author_id", "created_at", "id"],
     "ix_messages_votes_up": ["votes_up"],
     "ix_messages_votes_down": ["votes_down"],
     "ix_messages_like_count": ["like_count"],
