@@ -86,3 +86,7 @@ class LimitExceeded(DomainError):
 class RegistrationClosed(Forbidden):
     def __init__(self) -> None:
         super().__init__("Registration is disabled on this server.", parameter="registration")
+
+
+class CursorExpired(DomainError):
+    code = "CURSOR_EXPIRED"

@@ -350,3 +350,15 @@ def matches(spec: MessageFilterSpec, facts: MessageFacts, viewer: Viewer | None,
         if in_tasks != spec.tasks:
             return False
     return True
+
+
+def matches_place(spec: MessageFilterSpec, conversation_id: int | None, topic_path: str | None) -> bool:
+    """For an event whose message is gone: only the place fields of the filter can be checked."""
+    return (
+        (spec.conversation is None or conversation_id == spec.conversation)
+        and (spec.topic is None or topic_path == normalize(spec.topic))
+        and (
+            spec.topic_under is None
+            or (topic_path is not None and is_under(topic_path, normalize(spec.topic_under)))
+        )
+    )

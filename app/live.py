@@ -39,9 +39,15 @@ class LiveSubscription:
         try:
             self._queue.put_nowait(event)
         except asyncio.QueueFull:
+            # never buffer without bound: drop what is queued and tell the consumer to re-read the log
             self.overflowed = True
-            self._queue = asyncio.Queue(maxsize=1)
+            self._hub.overflows += 1
+            while not self._queue.empty():
+                self._queue.get_nowait()
             self._queue.put_nowait(None)
+
+    def close(self) -> None:
+        self._hub._subscriptions.discard(self)
 
     async def __aiter__(self) -> AsyncIterator[LiveEvent]:
         try:
@@ -64,6 +70,7 @@ class LiveHub:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self.position = 0
+        self.overflows = 0  # subscriptions that fell behind and went back to the log
 
     async def start(self) -> None:
         async with self._db.read() as session:

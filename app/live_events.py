@@ -49,6 +49,10 @@ class LiveEvent:
     announcement_id: int | None = None
     audience_groups: frozenset[int] = frozenset()  # announcement events
 
+    @property
+    def topic_path(self) -> str | None:
+        return self.topics[0].topic.path if self.topics else None
+
     def readable_by(self, viewer: Viewer | None) -> bool:
         if self.announcement_id is not None:
             return viewer is not None and (bool(self.audience_groups & viewer.group_ids) or viewer.is_admin)

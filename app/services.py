@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from dataclasses import dataclass
 
 from app.auth import Passwords
 from app.bus import Bus
 from app.db import Database
 from app.live import LiveHub
+from app.replay import prune
 from app.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -44,8 +50,21 @@ class Services:
             await self.bus.publish_hint(position)
 
         self.db.on_events_committed = events_committed
+        self._pruner = asyncio.create_task(self._prune_forever(), name="parley-event-pruner")
+
+    async def _prune_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.event_prune_interval_seconds)
+            try:
+                await prune(self.db, self.settings.event_retention_seconds)
+            except Exception:
+                log.exception("pruning the event log failed; will retry")
 
     async def stop(self) -> None:
+        if getattr(self, "_pruner", None) is not None:
+            self._pruner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pruner
         await self.bus.stop()
         await self.hub.stop()
         await self.db.dispose()

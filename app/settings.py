@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     # storage and live delivery
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
     live_poll_seconds: float = Field(default=5.0, gt=0)
+    event_retention_seconds: float = Field(default=7 * 24 * 3600, gt=0)
+    event_prune_interval_seconds: float = Field(default=3600, gt=0)
     ws_per_message_deflate: bool = False
     allowed_origins: list[str] = Field(default_factory=list)
 

@@ -1,21 +1,74 @@
-"""Live subscriptions over graphql-transport-ws."""
+"""Live subscriptions over graphql-transport-ws: new messages, every change (resumable), counts."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+import asyncio
+from collections.abc import AsyncGenerator, Callable
+from datetime import datetime
+from enum import Enum
 
 import strawberry
 
 from app import queries
 from app.access import require_viewer
-from app.events import EventKind
-from app.filters import matches
+from app.auth import Viewer
+from app.filters import MessageFilterSpec, matches, matches_place
 from app.graphql.context import Info
 from app.graphql.filters import MessageFilter
+from app.graphql.ids import gid
 from app.graphql.types.announcements import Announcement, load_announcement
 from app.graphql.types.messages import Message
+from app.graphql.types.users import User
 from app.live_events import LiveEvent
 from app.models import utcnow
+from app.replay import check_cursor, decode_event_cursor, encode_event_cursor, event_stream
+
+MESSAGE_KINDS = {"ADDED", "EDITED", "MOVED", "DELETED", "LABELED", "REACTED", "LIKED", "VOTED", "READ"}
+
+
+@strawberry.enum
+class MessageEventKind(Enum):
+    ADDED = "ADDED"
+    EDITED = "EDITED"
+    MOVED = "MOVED"
+    DELETED = "DELETED"
+    LABELED = "LABELED"
+    REACTED = "REACTED"
+    LIKED = "LIKED"
+    VOTED = "VOTED"
+    READ = "READ"
+
+
+@strawberry.type
+class MessageEvent:
+    cursor: str = strawberry.field(description="Resume point: pass it as `after` after a reconnect.")
+    kind: MessageEventKind
+    message_id: strawberry.ID
+    message: Message | None = strawberry.field(description="Its current state; null once deleted.")
+    actor_id: strawberry.Private[int | None]
+    at: datetime
+
+    @strawberry.field
+    async def actor(self, info: Info) -> User | None:
+        row = await info.context.loaders.user.load(self.actor_id) if self.actor_id is not None else None
+        return User.from_row(row) if row else None
+
+
+def message_predicate(
+    spec: MessageFilterSpec, viewer: Viewer, kinds: set[str]
+) -> Callable[[LiveEvent], bool]:
+    """Readable by the viewer and matching the filter; a deleted message is matched by its place."""
+
+    def accepts(event: LiveEvent) -> bool:
+        if event.kind not in kinds or event.message_id is None or not event.readable_by(viewer):
+            return False
+        if event.facts is None:
+            return event.kind == "DELETED" and matches_place(spec, event.conversation_id, event.topic_path)
+        if event.kind == "MOVED" and any(matches_place(spec, None, t.topic.path) for t in event.topics[1:]):
+            return True  # it left a place the subscriber watches
+        return matches(spec, event.facts, viewer, utcnow())
+
+    return accepts
 
 
 @strawberry.type
@@ -31,19 +84,67 @@ class Subscription:
         viewer = require_viewer(ctx.viewer)
         spec = (filter or MessageFilter()).to_spec()
         await queries.check_filter(ctx.db, viewer, spec)
+        accepts = message_predicate(spec, viewer, {"ADDED"})
+        async for event in event_stream(ctx.db, ctx.services.hub, accepts, after=None):
+            if event.message is not None:
+                yield Message.from_row(event.message)
 
-        def accepts(event: LiveEvent) -> bool:
-            return (
-                event.kind == EventKind.ADDED
-                and event.message_id is not None
-                and event.facts is not None
-                and event.readable_by(viewer)
-                and matches(spec, event.facts, viewer, utcnow())
+    @strawberry.subscription(
+        description="Every change to messages matching the filter, in log order. Pass the last `cursor` as "
+        "`after` to replay what happened since, then continue live: nothing lost, nothing twice."
+    )
+    async def message_events(
+        self, info: Info, filter: MessageFilter | None = None, after: str | None = None
+    ) -> AsyncGenerator[MessageEvent, None]:
+        ctx = info.context
+        viewer = require_viewer(ctx.viewer)
+        spec = (filter or MessageFilter()).to_spec()
+        await queries.check_filter(ctx.db, viewer, spec)
+        position = decode_event_cursor(after) if after is not None else None
+        if position is not None:
+            await check_cursor(ctx.db, position)
+        accepts = message_predicate(spec, viewer, MESSAGE_KINDS)
+        async for event in event_stream(ctx.db, ctx.services.hub, accepts, after=position):
+            assert event.message_id is not None
+            yield MessageEvent(
+                cursor=encode_event_cursor(event.position),
+                kind=MessageEventKind(event.kind),
+                message_id=gid("Message", event.message_id),
+                message=Message.from_row(event.message) if event.message is not None else None,
+                actor_id=event.actor_id,
+                at=event.at,
             )
 
-        async for event in ctx.services.hub.subscribe(accepts):
-            assert event.message is not None
-            yield Message.from_row(event.message)
+    @strawberry.subscription(
+        description="The number of messages matching the filter, pushed when it changes."
+    )
+    async def message_count(
+        self, info: Info, filter: MessageFilter | None = None
+    ) -> AsyncGenerator[int, None]:
+        ctx = info.context
+        viewer = require_viewer(ctx.viewer)
+        spec = (filter or MessageFilter()).to_spec()
+        current = await queries.message_count(ctx.db, viewer, spec)
+        yield current
+        changed = asyncio.Event()
+
+        def touches(event: LiveEvent) -> bool:
+            if event.message_id is not None and (event.readable_by(viewer) or event.kind == "DELETED"):
+                changed.set()
+            return False  # nothing queued: the count is re-read instead
+
+        subscription = ctx.services.hub.subscribe(touches)
+        try:
+            while True:
+                await changed.wait()
+                await asyncio.sleep(0.05)  # let a burst of changes settle into one recount
+                changed.clear()
+                count = await queries.message_count(ctx.db, viewer, spec)
+                if count != current:
+                    current = count
+                    yield count
+        finally:
+            subscription.close()
 
     @strawberry.subscription(description="New and updated announcements addressed to the viewer's groups.")
     async def announcement_published(self, info: Info) -> AsyncGenerator[Announcement, None]:
@@ -53,7 +154,7 @@ class Subscription:
         def accepts(event: LiveEvent) -> bool:
             return event.kind == "PUBLISHED" and event.readable_by(viewer)
 
-        async for event in ctx.services.hub.subscribe(accepts):
+        async for event in event_stream(ctx.db, ctx.services.hub, accepts, after=None):
             assert event.announcement_id is not None
             found = await load_announcement(info, event.announcement_id)
             if found is not None:

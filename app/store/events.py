@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Event, EventCounter
@@ -49,3 +49,17 @@ async def events_after(session: AsyncSession, *, position: int, limit: int) -> l
 async def last_position(session: AsyncSession) -> int:
     value = (await session.execute(select(func.max(Event.position)))).scalar_one_or_none()
     return int(value or 0)
+
+
+async def log_bounds(session: AsyncSession) -> tuple[int | None, int]:
+    """(the oldest position still kept, or None when empty; the last position handed out)."""
+    oldest = (await session.execute(select(func.min(Event.position)))).scalar_one_or_none()
+    counter = (
+        await session.execute(select(EventCounter.value).where(EventCounter.id == 1))
+    ).scalar_one_or_none()
+    return oldest, int(counter or 0)
+
+
+async def prune_before(session: AsyncSession, *, before: datetime) -> int:
+    result = await session.execute(delete(Event).where(Event.at < before))
+    return int(result.rowcount or 0)

@@ -27,7 +27,9 @@ def relevance(dialect: str, terms: list[str]) -> tuple[Any | None, Any]:
     subquery would run the whole MATCH again for every candidate row.
     """
     if dialect == "sqlite":
-        ranked = select(_fts.c.rowid.label("rowid"), _fts.c.rank.label("rank")).where(_fts_match(fts5_query(terms)))
+        ranked = select(_fts.c.rowid.label("rowid"), _fts.c.rank.label("rank")).where(
+            _fts_match(fts5_query(terms))
+        )
         source = ranked.subquery("fts_ranked")
         return source, -source.c.rank
     score = func.ts_rank(literal_column("messages.search"), func.to_tsquery("simple", tsquery(terms)))

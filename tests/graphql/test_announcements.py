@@ -36,7 +36,12 @@ def text(value: str, de: str | None = None) -> list[dict[str, str]]:
 
 
 async def publish(w: World, who: str, audience: list[str], **extra: Any) -> dict[str, Any]:
-    input = {"title": text("Downtime", "Wartung"), "body": text("Sunday 2-4am"), "audience": audience, **extra}
+    input = {
+        "title": text("Downtime", "Wartung"),
+        "body": text("Sunday 2-4am"),
+        "audience": audience,
+        **extra,
+    }
     return (await w.run(who, PUBLISH, {"input": input}))["publishAnnouncement"]
 
 
@@ -80,8 +85,14 @@ async def test_owner_rules(api: Api) -> None:
 async def test_window_edges(api: Api) -> None:
     w, staff = await world(api)
     now = datetime.now(UTC)
-    await publish(w, "alice", [staff], title=text("running"), startsAt=(now - timedelta(seconds=5)).isoformat(),
-                  endsAt=(now + timedelta(hours=1)).isoformat())
+    await publish(
+        w,
+        "alice",
+        [staff],
+        title=text("running"),
+        startsAt=(now - timedelta(seconds=5)).isoformat(),
+        endsAt=(now + timedelta(hours=1)).isoformat(),
+    )
     await publish(w, "alice", [staff], title=text("future"), startsAt=(now + timedelta(hours=1)).isoformat())
     await publish(w, "alice", [staff], title=text("over"), endsAt=(now - timedelta(seconds=1)).isoformat())
     await publish(w, "alice", [staff], title=text("open"))
@@ -92,34 +103,54 @@ async def test_window_edges(api: Api) -> None:
 
 async def test_confirmations_per_version(api: Api) -> None:
     w, staff = await world(api)
-    once = (await publish(w, "alice", [staff], title=text("once"), confirmation=text("I have read it")))["announcement"]
-    every = (await publish(w, "alice", [staff], title=text("every"), confirmation=text("Agreed"),
-                           confirmEveryVersion=True))["announcement"]
+    once = (await publish(w, "alice", [staff], title=text("once"), confirmation=text("I have read it")))[
+        "announcement"
+    ]
+    every = (
+        await publish(
+            w, "alice", [staff], title=text("every"), confirmation=text("Agreed"), confirmEveryVersion=True
+        )
+    )["announcement"]
     await publish(w, "alice", [staff], title=text("info only"))
     assert sorted(a["title"] for a in await listed(w, "bob", pending=True)) == ["every", "once"]
     for a in (once, every):
-        assert (await w.run("bob", CONFIRM, {"id": a["id"], "v": 1}))["confirmAnnouncement"]["__typename"] == \
-            "ConfirmAnnouncementSuccess"
+        assert (await w.run("bob", CONFIRM, {"id": a["id"], "v": 1}))["confirmAnnouncement"][
+            "__typename"
+        ] == "ConfirmAnnouncementSuccess"
     assert await listed(w, "bob", pending=True) == []
     for a, title, confirmation in ((once, "once", "I have read it"), (every, "every", "Agreed")):
-        await publish(w, "alice", [staff], id=a["id"], title=text(title), confirmation=text(confirmation),
-                      confirmEveryVersion=title == "every")
+        await publish(
+            w,
+            "alice",
+            [staff],
+            id=a["id"],
+            title=text(title),
+            confirmation=text(confirmation),
+            confirmEveryVersion=title == "every",
+        )
     pending = await listed(w, "bob", pending=True)
     assert [(a["title"], a["version"], a["viewerConfirmedVersion"]) for a in pending] == [("every", 2, 1)]
-    assert (await w.run("bob", CONFIRM, {"id": every["id"], "v": 1}))["confirmAnnouncement"]["__typename"] == \
-        "ConfirmAnnouncementSuccess"
+    assert (await w.run("bob", CONFIRM, {"id": every["id"], "v": 1}))["confirmAnnouncement"][
+        "__typename"
+    ] == "ConfirmAnnouncementSuccess"
     assert len(await listed(w, "bob", pending=True)) == 1  # an old version does not count
-    assert (await w.run("bob", CONFIRM, {"id": every["id"], "v": 3}))["confirmAnnouncement"]["code"] == "INVALID_INPUT"
+    assert (await w.run("bob", CONFIRM, {"id": every["id"], "v": 3}))["confirmAnnouncement"][
+        "code"
+    ] == "INVALID_INPUT"
     await w.run("bob", CONFIRM, {"id": every["id"], "v": 2})
     assert await listed(w, "bob", pending=True) == []
     w.tokens["eve"], _ = await api.register("eve")
-    assert (await w.run("eve", CONFIRM, {"id": every["id"], "v": 2}))["confirmAnnouncement"]["code"] == "NOT_FOUND"
+    assert (await w.run("eve", CONFIRM, {"id": every["id"], "v": 2}))["confirmAnnouncement"][
+        "code"
+    ] == "NOT_FOUND"
 
     confirmations = """query($id: ID!) { node(id: $id) { ... on Announcement { confirmations { totalCount
       edges { node { version user { username } confirmedAt } } } } } }"""
     seen = (await w.run("alice", confirmations, {"id": every["id"]}))["node"]["confirmations"]
     assert [(e["node"]["user"]["username"], e["node"]["version"]) for e in seen["edges"]] == [
-        ("bob", 1), ("bob", 2)]
+        ("bob", 1),
+        ("bob", 2),
+    ]
     errors = await w.api.errors(confirmations, {"id": every["id"]}, w.tokens["bob"])
     assert errors[0]["extensions"]["code"] == "FORBIDDEN"
 
@@ -129,22 +160,27 @@ async def test_delete_announcement(api: Api) -> None:
     aid = (await publish(w, "alice", [staff]))["announcement"]["id"]
     delete = """mutation($id: ID!) { deleteAnnouncement(input: {id: $id}) { __typename } }"""
     assert (await w.run("bob", delete, {"id": aid}))["deleteAnnouncement"]["__typename"] == "NotFoundError"
-    assert (await w.run("alice", delete, {"id": aid}))["deleteAnnouncement"]["__typename"] == "DeleteAnnouncementSuccess"
+    assert (await w.run("alice", delete, {"id": aid}))["deleteAnnouncement"][
+        "__typename"
+    ] == "DeleteAnnouncementSuccess"
     assert await listed(w, "bob") == []
 
 
 async def test_the_gate_holds_users_until_they_confirm(tmp_path: Path) -> None:
     app = create_app(make_settings(tmp_path, announcement_gate=True))
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
-            api = Api(client)
-            w, staff = await world(api)
-            aid = (await publish(w, "alice", [staff], confirmation=text("OK")))["announcement"]["id"]
-            blocked = await w.send("bob", "/Private/bob", "hello")
-            assert blocked["__typename"] == "ForbiddenError" and "pending announcements" in blocked["reason"]
-            errors = await api.errors("{ messages { totalCount } }", token=w.tokens["bob"])
-            assert errors[0]["extensions"]["code"] == "FORBIDDEN"
-            assert len(await listed(w, "bob", pending=True)) == 1  # reading them is allowed
-            assert (await w.send("alice", "/Private/alice", "free"))["__typename"] == "SendMessageSuccess"
-            await w.run("bob", CONFIRM, {"id": aid, "v": 1})
-            assert (await w.send("bob", "/Private/bob", "hello"))["__typename"] == "SendMessageSuccess"
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://t") as client,
+    ):
+        api = Api(client)
+        w, staff = await world(api)
+        aid = (await publish(w, "alice", [staff], confirmation=text("OK")))["announcement"]["id"]
+        blocked = await w.send("bob", "/Private/bob", "hello")
+        assert blocked["__typename"] == "ForbiddenError" and "pending announcements" in blocked["reason"]
+        errors = await api.errors("{ messages { totalCount } }", token=w.tokens["bob"])
+        assert errors[0]["extensions"]["code"] == "FORBIDDEN"
+        assert len(await listed(w, "bob", pending=True)) == 1  # reading them is allowed
+        assert (await w.send("alice", "/Private/alice", "free"))["__typename"] == "SendMessageSuccess"
+        await w.run("bob", CONFIRM, {"id": aid, "v": 1})
+        assert (await w.send("bob", "/Private/bob", "hello"))["__typename"] == "SendMessageSuccess"

@@ -64,10 +64,17 @@ async def test_translations_fall_back_through_the_locale_chain(api: Api) -> None
     w = await World(api).setup()
     w.tokens["dora"], w.ids["dora"] = await api.register("dora", locale="de-CH")
     w.tokens["fred"], w.ids["fred"] = await api.register("fred", locale="fr")
-    sent = await notice(w, "alice", users=[w.ids["dora"], w.ids["fred"], w.ids["bob"]],
-                        text="Server {0} restarts at {1}", parameters=["db-1", "12:00"],
-                        translations=[{"locale": "de", "text": "Server {0} startet um {1} neu"},
-                                      {"locale": "fr-CA", "text": "Le serveur {0} redémarre à {1} ({2})"}])
+    sent = await notice(
+        w,
+        "alice",
+        users=[w.ids["dora"], w.ids["fred"], w.ids["bob"]],
+        text="Server {0} restarts at {1}",
+        parameters=["db-1", "12:00"],
+        translations=[
+            {"locale": "de", "text": "Server {0} startet um {1} neu"},
+            {"locale": "fr-CA", "text": "Le serveur {0} redémarre à {1} ({2})"},
+        ],
+    )
     mid = sent["message"]["id"]
 
     async def text(who: str, locale: str | None = None) -> str:
@@ -77,12 +84,19 @@ async def test_translations_fall_back_through_the_locale_chain(api: Api) -> None
     assert await text("fred") == "Server db-1 restarts at 12:00"  # fr has no translation: the base text
     assert await text("bob") == "Server db-1 restarts at 12:00"
     assert await text("bob", "de-AT") == "Server db-1 startet um 12:00 neu"
-    assert await text("dora", "fr-CA") == "Le serveur db-1 redémarre à 12:00 ({2})"  # a missing parameter stays
+    assert (
+        await text("dora", "fr-CA") == "Le serveur db-1 redémarre à 12:00 ({2})"
+    )  # a missing parameter stays
     data = (await w.run("bob", TEXT, {"id": mid}))["message"]
     assert data["parameters"] == ["db-1", "12:00"]
     assert [t["locale"] for t in data["translations"]] == ["de", "fr-CA"]
-    duplicate = await notice(w, "alice", users=[w.ids["bob"]], text="x",
-                             translations=[{"locale": "de", "text": "a"}, {"locale": "DE", "text": "b"}])
+    duplicate = await notice(
+        w,
+        "alice",
+        users=[w.ids["bob"]],
+        text="x",
+        translations=[{"locale": "de", "text": "a"}, {"locale": "DE", "text": "b"}],
+    )
     assert duplicate["__typename"] == "InvalidInputError"
 
 
@@ -99,5 +113,7 @@ async def test_unread_filter_mark_read_and_delete(api: Api) -> None:
     assert (await w.run("bob", delete, {"id": first}))["deleteMessage"]["deletedIds"] == [first]
     assert await inbox(w, "bob") == ["second"]
     assert await inbox(w, "carol") == ["second", "first"]  # a recipient's delete is theirs only
-    assert (await w.run("alice", delete, {"id": first}))["deleteMessage"]["__typename"] == "DeleteMessageSuccess"
+    assert (await w.run("alice", delete, {"id": first}))["deleteMessage"][
+        "__typename"
+    ] == "DeleteMessageSuccess"
     assert await inbox(w, "carol") == ["second"]  # the author's delete is for everyone

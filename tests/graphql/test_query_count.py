@@ -42,4 +42,6 @@ async def test_page_of_50_takes_as_many_statements_as_a_page_of_5(app: Any, api:
     small = await count_statements(app, api, token, {"id": conv, "first": 5})
     large = await count_statements(app, api, token, {"id": conv, "first": 50})
     assert small == large
-    assert large <= 12, large  # token, rights, page, count-free: users, reactions, attachments, reads, translations ...
+    assert large <= 12, (
+        large
+    )  # token, rights, page, count-free: users, reactions, attachments, reads, translations ...

@@ -245,20 +245,37 @@ async def test_live_filters_use_the_query_language(live_server: LiveServer) -> N
 async def test_announcements_are_pushed_to_their_audience(live_server: LiveServer) -> None:
     from tests.conftest import ADMIN_PASSWORD
 
-    login = """mutation { login(input: {username: "admin", password: "%s"}) { ... on LoginSuccess { token } } }"""
+    login = (
+        """mutation { login(input: {username: "admin", password: "%s"}) { ... on LoginSuccess { token } } }"""
+    )
     admin = (await post(live_server, login % ADMIN_PASSWORD, {}))["login"]["token"]
     bob, bob_id = await user(live_server, "bob")
-    group = await post(live_server, """mutation($m: [ID!]) { createGroup(input: {name: "staff", members: $m}) {
-      ... on CreateGroupSuccess { group { id } } } }""", {"m": [bob_id]}, admin)
+    group = await post(
+        live_server,
+        """mutation($m: [ID!]) { createGroup(input: {name: "staff", members: $m}) {
+      ... on CreateGroupSuccess { group { id } } } }""",
+        {"m": [bob_id]},
+        admin,
+    )
     staff = group["createGroup"]["group"]["id"]
-    bob = (await post(live_server, """mutation { login(input: {username: "bob", password: "password-123"}) {
-      ... on LoginSuccess { token } } }""", {}))["login"]["token"]  # a fresh token knows bob's groups
+    bob = (
+        await post(
+            live_server,
+            """mutation { login(input: {username: "bob", password: "password-123"}) {
+      ... on LoginSuccess { token } } }""",
+            {},
+        )
+    )["login"]["token"]  # a fresh token knows bob's groups
     ready = asyncio.Event()
 
     async def listen() -> dict[str, Any]:
-        transport = WebsocketsTransport(url=live_server.ws_url, init_payload={"Authorization": f"Bearer {bob}"})
+        transport = WebsocketsTransport(
+            url=live_server.ws_url, init_payload={"Authorization": f"Bearer {bob}"}
+        )
         async with Client(transport=transport) as session:
-            stream = session.subscribe(GraphQLRequest("subscription { announcementPublished { title version } }"))
+            stream = session.subscribe(
+                GraphQLRequest("subscription { announcementPublished { title version } }")
+            )
             first = asyncio.ensure_future(stream.__anext__())
             await asyncio.sleep(0.3)
             ready.set()
@@ -270,6 +287,7 @@ async def test_announcements_are_pushed_to_their_audience(live_server: LiveServe
     await asyncio.wait_for(ready.wait(), 10)
     publish = """mutation($a: [ID!]!) { publishAnnouncement(input: {title: [{locale: "en", text: "Hello staff"}],
       body: [{locale: "en", text: "..."}], audience: $a}) { __typename } }"""
-    assert (await post(live_server, publish, {"a": [staff]}, admin))["publishAnnouncement"]["__typename"] == \
-        "PublishAnnouncementSuccess"
+    assert (await post(live_server, publish, {"a": [staff]}, admin))["publishAnnouncement"][
+        "__typename"
+    ] == "PublishAnnouncementSuccess"
     assert await asyncio.wait_for(task, 10) == {"title": "Hello staff", "version": 1}
