@@ -11,10 +11,11 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -27,6 +28,7 @@ from app.settings import Settings
 log = logging.getLogger(__name__)
 
 AfterCommit = Callable[[], Awaitable[None]]
+T = TypeVar("T")
 
 
 class UnitOfWork:
@@ -107,6 +109,21 @@ class Database:
                 await callback()
             except Exception:  # a failed publish must not undo a committed write
                 log.exception("after-commit callback failed")
+
+    async def write_retrying(self, work: Callable[[UnitOfWork], Awaitable[T]], *, attempts: int = 3) -> T:
+        """Run `work` in a write transaction, again if a unique constraint raced it.
+
+        On PostgreSQL two retries with one idempotency key can both miss the other's row and one
+        insert then fails; the retry finds the winner's row. (SQLite's BEGIN IMMEDIATE serializes.)
+        """
+        for attempt in range(attempts):
+            try:
+                async with self.write() as uow:
+                    return await work(uow)
+            except IntegrityError:
+                if attempt == attempts - 1:
+                    raise
+        raise AssertionError("unreachable")
 
     async def ping(self) -> bool:
         try:

@@ -22,6 +22,8 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, comp
     """Leave out what migrations create by hand for search (FTS5 tables, the tsvector column)."""
     if type_ == "table" and name is not None and name.startswith("messages_fts"):
         return False
+    if type_ == "index" and name == "ix_messages_search":
+        return False
     return not (
         type_ == "column"
         and name == "search"

@@ -96,6 +96,7 @@ async def plans_of(db: Database, run: Any) -> list[list[str]]:
     return plans
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("name", sorted(INDEXED))
 async def test_indexed_filters_never_scan_the_message_table(setup: Any, name: str) -> None:
     db, viewer, conversation_id = setup

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from app.db import Database
@@ -33,6 +34,7 @@ async def test_migrating_twice_is_harmless_and_seeds_the_event_counter(tmp_path:
         await db.dispose()
 
 
+@pytest.mark.sqlite_only
 async def test_sqlite_connections_use_wal_full_sync_foreign_keys_and_busy_timeout(
     tmp_path: Path,
 ) -> None:
@@ -48,6 +50,7 @@ async def test_sqlite_connections_use_wal_full_sync_foreign_keys_and_busy_timeou
         await db.dispose()
 
 
+@pytest.mark.sqlite_only
 async def test_writes_begin_immediate_and_reads_deferred(tmp_path: Path) -> None:
     db = Database(make_settings(tmp_path))
     seen: list[str] = []

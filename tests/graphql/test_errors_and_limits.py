@@ -54,6 +54,7 @@ async def test_bodies_over_one_mebibyte_are_refused(api: Api) -> None:
     assert streamed.status_code == 413
 
 
+@pytest.mark.sqlite_only
 async def test_unexpected_errors_are_masked_and_logged_with_the_request_id(
     app: Any, api: Api, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

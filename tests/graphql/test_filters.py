@@ -91,6 +91,7 @@ async def test_full_text_search_with_prefixes_and_ranking(w: World) -> None:
     assert len(await texts(w, "alice", {"text": "databa"})) == 2
     assert await texts(w, "alice", {"text": "migration failed"}) == ["The database migration failed"]
     assert await texts(w, "alice", {"text": "CREPES"}) == ["Lunch menu: crêpes"]  # case and accents folded
+    assert await texts(w, "alice", {"text": "crêp"}) == ["Lunch menu: crêpes"]
     ranked = await texts(w, "alice", {"text": "database"})
     assert ranked[0].startswith("Migrating")  # more hits rank first
     by_date = await texts(w, "alice", {"text": "database"}, [{"field": "CREATED_AT", "direction": "ASC"}])

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
 from typing import Any
 
+from app.store import events as event_store
 from tests.conftest import Api
 from tests.graphql.topic_helpers import World
 
@@ -38,12 +37,14 @@ async def world(api: Api) -> World:
     return w
 
 
-def events(tmp_path: Path) -> list[tuple[str, int]]:
-    with sqlite3.connect(tmp_path / "parley.db") as db:
-        return [(k, m) for k, m in db.execute("SELECT kind, message_id FROM events ORDER BY position")]
+async def events(app: Any) -> list[tuple[str, int | None]]:
+    """The event log as the app wrote it (kind, message id), oldest first."""
+    async with app.state.services.db.read() as session:
+        rows = await event_store.events_after(session, position=0, limit=100_000)
+    return [(r.kind, r.message_id) for r in rows]
 
 
-async def test_like_and_unlike(api: Api, tmp_path: Path) -> None:
+async def test_like_and_unlike(app: Any, api: Api) -> None:
     w = await world(api)
     m = await w.send_ok("alice", "/Team", "like me")
     ref = {"id": m["id"]}
@@ -57,13 +58,13 @@ async def test_like_and_unlike(api: Api, tmp_path: Path) -> None:
     }
     unliked = (await w.run("bob", LIKE, {"ref": ref, "liked": False}))["like"]["message"]
     assert unliked["likeCount"] == 1 and unliked["viewerHasLiked"] is False
-    assert [k for k, _ in events(tmp_path)].count("LIKED") == 3
+    assert [k for k, _ in await events(app)].count("LIKED") == 3
     assert (await w.run(None, LIKE, {"ref": ref, "liked": True}))["like"][
         "__typename"
     ] == "UnauthenticatedError"
 
 
-async def test_one_vote_per_user_switching_moves_it(api: Api, tmp_path: Path) -> None:
+async def test_one_vote_per_user_switching_moves_it(app: Any, api: Api) -> None:
     w = await world(api)
     ref = {"id": (await w.send_ok("alice", "/Team", "vote"))["id"]}
     assert (await w.run("bob", VOTE, {"ref": ref, "d": "UP"}))["vote"]["message"] == {
@@ -76,10 +77,10 @@ async def test_one_vote_per_user_switching_moves_it(api: Api, tmp_path: Path) ->
     assert switched == {"votesUp": 1, "votesDown": 1, "viewerVote": "DOWN"}
     withdrawn = (await w.run("bob", VOTE, {"ref": ref, "d": None}))["vote"]["message"]
     assert withdrawn == {"votesUp": 1, "votesDown": 0, "viewerVote": None}
-    assert [k for k, _ in events(tmp_path)].count("VOTED") == 4
+    assert [k for k, _ in await events(app)].count("VOTED") == 4
 
 
-async def test_labels_add_remove_replace_and_create_if_missing(api: Api, tmp_path: Path) -> None:
+async def test_labels_add_remove_replace_and_create_if_missing(app: Any, api: Api) -> None:
     w = await world(api)
     m = await w.send_ok("alice", "/Team", "build #b1", labels=[{"text": "new", "color": "#ccc"}])
     ref = {"id": m["id"]}
@@ -110,7 +111,7 @@ async def test_labels_add_remove_replace_and_create_if_missing(api: Api, tmp_pat
         "bob", replaceAll=True, add=[{"text": "running", "color": "#999"}], createIfMissing="x #b2"
     )
     assert relabel["created"] is False and relabel["message"]["id"] == created["message"]["id"]
-    kinds = [k for k, _ in events(tmp_path)]
+    kinds = [k for k, _ in await events(app)]
     assert kinds.count("LABELED") == 5 and kinds.count("ADDED") == 2
 
 
@@ -141,7 +142,7 @@ async def test_edit_replaces_or_appends_reparses_tags_and_respects_parameters(ap
     assert reader["__typename"] == "ForbiddenError" and reader["right"] == "write"
 
 
-async def test_move_takes_the_thread_and_needs_write_access_to_both(api: Api, tmp_path: Path) -> None:
+async def test_move_takes_the_thread_and_needs_write_access_to_both(app: Any, api: Api) -> None:
     w = await world(api)
     await w.create("admin", "/Archive")
     root = await w.send_ok("alice", "/Team", "old thread", replies=["r1", "r2"])
@@ -163,7 +164,7 @@ async def test_move_takes_the_thread_and_needs_write_access_to_both(api: Api, tm
     )
     assert count == {"a": 3, "t": 0}
     assert await w.message("carol", root["id"]) is None  # carol reads /Team, not /Archive
-    assert [k for k, _ in events(tmp_path)].count("MOVED") == 3
+    assert [k for k, _ in await events(app)].count("MOVED") == 3
 
 
 async def test_tasks_copy_into_the_private_task_topic_and_back(api: Api) -> None:
@@ -190,7 +191,7 @@ async def test_tasks_copy_into_the_private_task_topic_and_back(api: Api) -> None
     assert (await w.run("bob", TASKS))["tasks"]["totalCount"] == 0
 
 
-async def test_delete_cascade_modes(api: Api, tmp_path: Path) -> None:
+async def test_delete_cascade_modes(app: Any, api: Api) -> None:
     w = await world(api)
     root = await w.send_ok("alice", "/Team", "root", replies=["r1"])
     reply_id = root["replies"]["edges"][0]["node"]["id"]
@@ -203,7 +204,7 @@ async def test_delete_cascade_modes(api: Api, tmp_path: Path) -> None:
     forced = (await w.run("alice", DELETE, {"ref": ref, "c": "FORCE"}))["deleteMessage"]
     assert len(forced["deletedIds"]) == 3  # root, reply and bob's task copy
     assert (await w.run("bob", TASKS))["tasks"]["totalCount"] == 0
-    assert [k for k, _ in events(tmp_path)].count("DELETED") == 3
+    assert [k for k, _ in await events(app)].count("DELETED") == 3
 
     plain = await w.send_ok("alice", "/Team", "plain", replies=["r"])
     await w.params("admin", "/Team", canDeleteMessage=False, adminCanDeleteAllMessages=False)

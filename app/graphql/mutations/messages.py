@@ -161,8 +161,8 @@ async def send(ctx: Context, input: SendMessageInput) -> MessageRow:
         if input.in_reply_to or input.replies or input.labels or input.created_at:
             raise InvalidInput("Replies, labels and createdAt apply to topic messages.", field="conversation")
         conversation_id = expect_id(input.conversation, "Conversation", field="conversation")
-        async with ctx.db.write() as uow:
-            return await actions.do_send_message(
+        return await ctx.db.write_retrying(
+            lambda uow: actions.do_send_message(
                 uow,
                 ctx.settings,
                 ctx.viewer,
@@ -173,6 +173,7 @@ async def send(ctx: Context, input: SendMessageInput) -> MessageRow:
                 translations=translations,
                 parameters=parameters,
             )
+        )
     assert input.topic is not None
     data = TopicSend(
         topic=input.topic,
@@ -187,8 +188,7 @@ async def send(ctx: Context, input: SendMessageInput) -> MessageRow:
         translations=translations,
         parameters=parameters,
     )
-    async with ctx.db.write() as uow:
-        return await do_send_topic_message(uow, ctx.settings, ctx.viewer, data)
+    return await ctx.db.write_retrying(lambda uow: do_send_topic_message(uow, ctx.settings, ctx.viewer, data))
 
 
 @strawberry.type

@@ -49,9 +49,16 @@ def upgrade() -> None:
         for statement in SQLITE_FTS:
             op.execute(statement)
     else:
+        # case and accents folded like SQLite's unicode61 remove_diacritics (unaccent ships with
+        # PostgreSQL; creating the extension needs a role allowed to)
+        op.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+        op.execute(
+            "CREATE OR REPLACE FUNCTION parley_fold(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE "
+            "STRICT AS $$ SELECT lower(public.unaccent('public.unaccent'::regdictionary, $1)) $$"
+        )
         op.execute(
             "ALTER TABLE messages ADD COLUMN search tsvector "
-            "GENERATED ALWAYS AS (to_tsvector('simple', text)) STORED"
+            "GENERATED ALWAYS AS (to_tsvector('simple', parley_fold(text))) STORED"
         )
         op.execute("CREATE INDEX ix_messages_search ON messages USING gin (search)")
 
@@ -64,5 +71,6 @@ def downgrade() -> None:
     else:
         op.execute("DROP INDEX IF EXISTS ix_messages_search")
         op.execute("ALTER TABLE messages DROP COLUMN IF EXISTS search")
+        op.execute("DROP FUNCTION IF EXISTS parley_fold(text)")
     for name in INDEXES:
         op.drop_index(name, "messages")
