@@ -19,6 +19,7 @@ from broadcaster import Broadcast
 log = logging.getLogger(__name__)
 
 CHANNEL = "parley_events"
+HEARTBEAT_CHANNEL = "parley_heartbeat"
 
 
 class BusState(StrEnum):
@@ -29,8 +30,9 @@ class BusState(StrEnum):
 
 
 class Bus:
-    def __init__(self, url: str, *, max_backoff: float = 5.0) -> None:
+    def __init__(self, url: str, *, max_backoff: float = 5.0, heartbeat_seconds: float = 2.0) -> None:
         self.url = url
+        self._heartbeat_seconds = heartbeat_seconds
         self.state = BusState.CONNECTING
         self._max_backoff = max_backoff
         self._broadcast: Broadcast | None = None
@@ -102,16 +104,38 @@ class Bus:
 
     async def _pump(self, broadcast: Broadcast, subscriber: object) -> None:
         listener: asyncio.Task[None] = broadcast._listener_task  # dies silently upstream: watch it
+        heartbeat = asyncio.create_task(self._heartbeat(broadcast))
+        try:
+            await self._forward(subscriber, listener, heartbeat)
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await heartbeat
+
+    async def _heartbeat(self, broadcast: Broadcast) -> None:
+        """Publish now and then: a dead connection (a terminated PostgreSQL LISTEN session leaves
+        broadcaster waiting forever) shows up as a failed publish, and we reconnect."""
+        while True:
+            await asyncio.sleep(self._heartbeat_seconds)
+            async with asyncio.timeout(self._heartbeat_seconds * 2):
+                await broadcast.publish(HEARTBEAT_CHANNEL, "1")
+
+    async def _forward(
+        self, subscriber: object, listener: asyncio.Task[None], heartbeat: asyncio.Task[None]
+    ) -> None:
         while True:
             getter = asyncio.ensure_future(subscriber.get())  # type: ignore[attr-defined]
             try:
-                done, _ = await asyncio.wait({getter, listener}, return_when=asyncio.FIRST_COMPLETED)
+                done, _ = await asyncio.wait(
+                    {getter, listener, heartbeat}, return_when=asyncio.FIRST_COMPLETED
+                )
             finally:
                 if not getter.done():
                     getter.cancel()
             if getter not in done:
-                exc = listener.exception() if not listener.cancelled() else None
-                raise ConnectionError(f"bus listener stopped: {exc!r}")
+                failed = listener if listener in done else heartbeat
+                exc = failed.exception() if not failed.cancelled() else None
+                raise ConnectionError(f"bus connection lost: {exc!r}")
             event = getter.result()
             try:
                 position = int(json.loads(event.message)["p"])

@@ -23,12 +23,13 @@ def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from app.main import create_app
+    from app.server import ParleyServer
 
     settings = _settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     app = create_app(settings)
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=args.host,
         port=args.port,
@@ -37,6 +38,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         log_level=settings.log_level.lower(),
         timeout_graceful_shutdown=10,
     )
+    ParleyServer(config).run()
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:

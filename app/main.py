@@ -80,10 +80,37 @@ class _TooLarge(Exception):
     pass
 
 
+class WebSocketRegistry:
+    """Remembers open websockets so a graceful shutdown can close them with 1001 (going away)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.open: dict[int, Send] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "websocket":
+            await self.app(scope, receive, send)
+            return
+        key = id(scope)
+        self.open[key] = send
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.open.pop(key, None)
+
+    async def close_all(self, code: int = 1001) -> None:
+        for send in list(self.open.values()):
+            try:
+                await send({"type": "websocket.close", "code": code, "reason": "server shutting down"})
+            except Exception:  # already closing
+                log.debug("websocket already closed", exc_info=True)
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
     services = Services.build(settings)
     graphql = ParleyGraphQL(services)
+    websockets = WebSocketRegistry(graphql)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -114,7 +141,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
+            WebSocketRoute("/graphql", websockets),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],
@@ -122,4 +149,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.services = services
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.state.websockets = websockets
     return app

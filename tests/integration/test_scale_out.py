@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from gql import Client, GraphQLRequest
 from gql.transport.websockets import WebsocketsTransport
@@ -93,8 +95,15 @@ async def test_a_message_sent_to_one_instance_reaches_subscribers_on_the_others(
     assert all(s.app.state.services.bus.is_up for s in two_quiet)
 
 
-def restart_redis() -> None:
+def restart_redis(watch: LiveServer | None = None) -> None:
     subprocess.run(["redis-cli", "-p", REDIS_PORT, "shutdown", "nosave"], capture_output=True)
+    if watch is not None:  # while the bus is down, readiness says so
+        for _ in range(100):
+            if httpx.get(f"http://127.0.0.1:{watch.port}/readyz").status_code == 503:
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("/readyz stayed 200 with Redis down")
     subprocess.run(
         [
             "redis-server",
@@ -128,18 +137,60 @@ async def test_redis_restarts_during_a_stream_lose_nothing(tmp_path: Path) -> No
         a, b = servers
         token = await admin(a)
         await post(a, """mutation { createTopic(input: {path: "/Wide"}) { __typename } }""", {}, token)
-        total = 300
+        total = 2000
         ready = asyncio.Event()
         on_b = asyncio.create_task(collect(b, token, total, ready))
         await asyncio.wait_for(ready.wait(), 10)
         send = """mutation($x: String!) { sendMessage(input: {topic: "/Wide", text: $x}) { __typename } }"""
         for i in range(total):
             if i in (total // 3, 2 * total // 3):
-                await asyncio.to_thread(restart_redis)
+                await asyncio.to_thread(restart_redis, b)
+            await post(a, send, {"x": f"m{i}"}, token)
+        got = await asyncio.wait_for(on_b, 120)
+        assert [e["message"]["text"] for e in got] == [f"m{i}" for i in range(total)]
+        assert len({e["cursor"] for e in got}) == total
+    finally:
+        for server in servers:
+            server.stop()
+
+
+async def test_a_terminated_listen_connection_loses_nothing(tmp_path: Path) -> None:
+    url = fresh_postgres_database()
+    listen_url = url.replace("postgresql+asyncpg://", "postgres://")
+    settings = make_settings(tmp_path, database_url=url, bus_url=listen_url, live_poll_seconds=1)
+    servers = [LiveServer(settings) for _ in range(2)]
+    for server in servers:
+        server.start()
+    try:
+        a, b = servers
+        token = await admin(a)
+        await post(a, """mutation { createTopic(input: {path: "/Wide"}) { __typename } }""", {}, token)
+        total = 200
+        ready = asyncio.Event()
+        on_b = asyncio.create_task(collect(b, token, total, ready))
+        await asyncio.wait_for(ready.wait(), 10)
+        send = """mutation($x: String!) { sendMessage(input: {topic: "/Wide", text: $x}) { __typename } }"""
+        database = url.rsplit("/", 1)[1]
+        admin_url = url.replace("postgresql+asyncpg://", "postgresql://")
+        # the bus sessions: the only ones that LISTEN or pg_notify (its heartbeat) on this database
+        cut = (
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = "
+            f"'{database}' AND (query LIKE 'LISTEN%' OR query LIKE '%pg_notify%')"
+        )
+        for i in range(total):
+            if i == total // 2:
+                done = subprocess.run(
+                    ["psql", admin_url, "-tAc", cut], check=True, capture_output=True, text=True
+                )
+                assert int(done.stdout.strip()) == 2  # one per instance
             await post(a, send, {"x": f"m{i}"}, token)
         got = await asyncio.wait_for(on_b, 60)
         assert [e["message"]["text"] for e in got] == [f"m{i}" for i in range(total)]
-        assert len({e["cursor"] for e in got}) == total
+        for _ in range(100):  # and the bus comes back by itself
+            if all(s.app.state.services.bus.is_up for s in servers):
+                break
+            await asyncio.sleep(0.1)
+        assert all(s.app.state.services.bus.is_up for s in servers)
     finally:
         for server in servers:
             server.stop()
