@@ -90,12 +90,15 @@ async def test_acknowledged_messages_survive_sigkill_and_retries_make_no_duplica
                         json={"query": SEND, "variables": {"k": key, "x": key}},
                     )
                     acked[key] = response.json()["data"]["sendMessage"]["message"]["id"]
+                    if len(acked) >= clients * per_client // 3:
+                        a_third.set()
                 except (httpx.HTTPError, KeyError, TypeError, ValueError):
                     return  # the server died under us: the rest is retried below
 
+    a_third = asyncio.Event()
+
     async def killer() -> None:
-        while len(acked) < clients * per_client // 3:
-            await asyncio.sleep(0.01)
+        await a_third.wait()
         server.kill()
 
     await asyncio.gather(killer(), *(client(n) for n in range(clients)))

@@ -179,8 +179,12 @@ async def test_a_terminated_listen_connection_loses_nothing(tmp_path: Path) -> N
         )
         for i in range(total):
             if i == total // 2:
-                done = subprocess.run(
-                    ["psql", admin_url, "-tAc", cut], check=True, capture_output=True, text=True
+                done = await asyncio.to_thread(
+                    subprocess.run,
+                    ["psql", admin_url, "-tAc", cut],
+                    check=True,
+                    capture_output=True,
+                    text=True,
                 )
                 assert int(done.stdout.strip()) == 2  # one per instance
             await post(a, send, {"x": f"m{i}"}, token)
