@@ -177,6 +177,14 @@ async def test_reactions_group_by_content(api: Api) -> None:
         },
         {"content": "👍", "count": 1, "viewerHasReacted": True, "users": [{"username": "bob"}]},
     ]
+    detail = await api.run(
+        "query($id: ID!) { message(id: $id) { reactions { reactions { content user { username } createdAt } } } }",
+        {"id": mid},
+        alice,
+    )
+    first = detail["message"]["reactions"][0]["reactions"]
+    assert [(r["content"], r["user"]["username"]) for r in first] == [("🎉", "alice"), ("🎉", "bob")]
+    assert first[0]["createdAt"] <= first[1]["createdAt"]
     removed = await api.run(REACT, {"id": mid, "content": "🎉", "remove": True}, bob)
     assert removed["react"]["message"]["reactions"][0]["count"] == 1
     seen_by_alice = (await api.run(MESSAGE, {"id": mid}, alice))["message"]["reactions"]

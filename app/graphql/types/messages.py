@@ -51,11 +51,25 @@ class Label:
 
 
 @strawberry.type
+class Reaction:
+    content: str
+    user_id: strawberry.Private[int]
+    created_at: datetime
+
+    @strawberry.field
+    async def user(self, info: Info) -> User:
+        row = await info.context.loaders.user.load(self.user_id)
+        assert row is not None
+        return User.from_row(row)
+
+
+@strawberry.type
 class ReactionGroup:
     content: str
     count: int
     user_ids: strawberry.Private[list[int]]
     viewer_has_reacted: bool
+    reactions: list[Reaction] = strawberry.field(description="Who reacted and when, oldest first.")
 
     @strawberry.field
     async def users(self, info: Info) -> list[User]:
@@ -228,12 +242,20 @@ class Message(relay.Node):
     async def reactions(self, info: Info) -> list[ReactionGroup]:
         rows = await info.context.loaders.reactions.load(self.id)
         viewer_id = info.context.viewer.user_id if info.context.viewer else None
-        groups: dict[str, list[int]] = {}
+        groups: dict[str, list[Reaction]] = {}
         for r in rows:
-            groups.setdefault(r.content, []).append(r.user_id)
+            groups.setdefault(r.content, []).append(
+                Reaction(content=r.content, user_id=r.user_id, created_at=r.created_at)
+            )
         return [
-            ReactionGroup(content=c, count=len(u), user_ids=u, viewer_has_reacted=viewer_id in u)
-            for c, u in groups.items()
+            ReactionGroup(
+                content=c,
+                count=len(rs),
+                user_ids=[r.user_id for r in rs],
+                viewer_has_reacted=any(r.user_id == viewer_id for r in rs),
+                reactions=rs,
+            )
+            for c, rs in groups.items()
         ]
 
     @strawberry.field
