@@ -139,16 +139,19 @@ async def test_redis_restarts_during_a_stream_lose_nothing(tmp_path: Path) -> No
         await post(a, """mutation { createTopic(input: {path: "/Wide"}) { __typename } }""", {}, token)
         total = 2000
         ready = asyncio.Event()
+        ready_a = asyncio.Event()
         on_b = asyncio.create_task(collect(b, token, total, ready))
-        await asyncio.wait_for(ready.wait(), 10)
+        on_a = asyncio.create_task(collect(a, token, total, ready_a))  # the sender's own instance too
+        await asyncio.wait_for(asyncio.gather(ready.wait(), ready_a.wait()), 10)
         send = """mutation($x: String!) { sendMessage(input: {topic: "/Wide", text: $x}) { __typename } }"""
         for i in range(total):
             if i in (total // 3, 2 * total // 3):
                 await asyncio.to_thread(restart_redis, b)
             await post(a, send, {"x": f"m{i}"}, token)
-        got = await asyncio.wait_for(on_b, 120)
-        assert [e["message"]["text"] for e in got] == [f"m{i}" for i in range(total)]
-        assert len({e["cursor"] for e in got}) == total
+        for task in (on_b, on_a):
+            got = await asyncio.wait_for(task, 120)
+            assert [e["message"]["text"] for e in got] == [f"m{i}" for i in range(total)]
+            assert len({e["cursor"] for e in got}) == total
     finally:
         for server in servers:
             server.stop()
