@@ -20,7 +20,8 @@ from app.graphql.errors import (
 )
 from app.graphql.filters import MessageFilter
 from app.graphql.inputs import LabelInput, MessageRef
-from app.graphql.types.messages import Message, VoteDirection
+from app.graphql.types.message_parts import VoteDirection
+from app.graphql.types.messages import Message
 
 
 @strawberry.input

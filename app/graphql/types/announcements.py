@@ -13,7 +13,7 @@ from app import models, queries
 from app.graphql.context import Info
 from app.graphql.types.common import Connection
 from app.graphql.types.groups import Group
-from app.graphql.types.messages import viewer_locale
+from app.graphql.types.message_parts import viewer_locale
 from app.graphql.types.principals import Principal, load_principals
 from app.graphql.types.users import User
 from app.text import locale_chain, pick_translation

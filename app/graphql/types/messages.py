@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -13,6 +12,16 @@ from strawberry import relay
 from app import models
 from app.graphql.context import Info
 from app.graphql.types.common import Connection
+from app.graphql.types.message_parts import (
+    Attachment,
+    Label,
+    MessageRevision,
+    Reaction,
+    ReactionGroup,
+    Translation,
+    VoteDirection,
+    viewer_locale,
+)
 from app.graphql.types.users import User
 from app.ids import to_global_id
 from app.pagination import Page
@@ -22,81 +31,6 @@ if TYPE_CHECKING:
     from app.graphql.types.conversations import Conversation
     from app.graphql.types.principals import Principal
     from app.graphql.types.topics import Topic
-
-
-@strawberry.enum
-class VoteDirection(Enum):
-    UP = "UP"
-    DOWN = "DOWN"
-
-
-@strawberry.type
-class Translation:
-    locale: str
-    text: str
-
-
-async def viewer_locale(info: Info) -> str | None:
-    viewer = info.context.viewer
-    if viewer is None:
-        return None
-    row = await info.context.loaders.user.load(viewer.user_id)
-    return row.locale if row else None
-
-
-@strawberry.type
-class Label:
-    text: str
-    color: str
-
-
-@strawberry.type
-class Reaction:
-    content: str
-    user_id: strawberry.Private[int]
-    created_at: datetime
-
-    @strawberry.field
-    async def user(self, info: Info) -> User:
-        row = await info.context.loaders.user.load(self.user_id)
-        assert row is not None
-        return User.from_row(row)
-
-
-@strawberry.type
-class ReactionGroup:
-    content: str
-    count: int
-    user_ids: strawberry.Private[list[int]]
-    viewer_has_reacted: bool
-    reactions: list[Reaction] = strawberry.field(description="Who reacted and when, oldest first.")
-
-    @strawberry.field
-    async def users(self, info: Info) -> list[User]:
-        rows = await info.context.loaders.user.load_many(self.user_ids)
-        return [User.from_row(r) for r in rows if r is not None]
-
-
-@strawberry.type
-class Attachment:
-    id: strawberry.ID
-    name: str
-    url: str
-    mime_type: str
-    size: int
-
-
-@strawberry.type
-class MessageRevision:
-    text: str
-    editor_id: strawberry.Private[int]
-    edited_at: datetime
-
-    @strawberry.field
-    async def editor(self, info: Info) -> User:
-        row = await info.context.loaders.user.load(self.editor_id)
-        assert row is not None
-        return User.from_row(row)
 
 
 @strawberry.type(name="Message")

@@ -1,0 +1,171 @@
+"""MessageFilter -> SQL conditions on Message; the viewer's read access is part of them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from app.access import access_conversation, access_topic, readable_topics_clause
+from app.auth import Viewer
+from app.errors import InvalidInput, NotFound
+from app.filters.spec import MessageFilterSpec
+from app.models import (
+    ConversationParticipant,
+    Message,
+    MessageLabel,
+    MessageRead,
+    MessageTag,
+    Topic,
+    User,
+    utcnow,
+)
+from app.store.notices import delivered_to
+from app.store.search import starts_with, text_match
+from app.topic_paths import tasks_topic
+
+TaskCopy = aliased(Message)
+
+
+def readable_messages_clause(viewer: Viewer | None) -> ColumnElement[bool]:
+    topic_ok = and_(
+        Message.topic_id.is_not(None),
+        Message.topic_id.in_(select(Topic.id).where(readable_topics_clause(viewer))),
+    )
+    if viewer is None:
+        return topic_ok
+    in_conversation = and_(
+        Message.conversation_id.is_not(None),
+        exists().where(
+            ConversationParticipant.conversation_id == Message.conversation_id,
+            ConversationParticipant.user_id == viewer.user_id,
+        ),
+    )
+    notice_ok = and_(
+        Message.conversation_id.is_(None),
+        Message.topic_id.is_(None),
+        or_(Message.author_id == viewer.user_id, delivered_to(viewer.user_id)),
+    )
+    return or_(in_conversation, topic_ok, notice_ok)
+
+
+def _tagged(owner: Any, value: Any, dialect: str) -> Any:
+    """Conditions for the any / all / none / prefix operators over tags or labels (index-driven)."""
+
+    def having(condition: Any) -> Any:
+        return Message.id.in_(select(owner).where(condition))
+
+    def conditions(
+        any_of: tuple[str, ...] | None,
+        all_of: tuple[str, ...] | None,
+        none_of: tuple[str, ...] | None,
+        prefixes: tuple[str, ...] | None,
+    ) -> list[Any]:
+        out = []
+        if any_of is not None:
+            out.append(having(value.in_(any_of)))
+        out += [having(value == v) for v in all_of or ()]
+        if none_of:
+            out.append(~having(value.in_(none_of)))
+        if prefixes is not None:
+            out.append(having(or_(false(), *(starts_with(value, p, dialect) for p in prefixes))))
+        return out
+
+    return conditions
+
+
+def _unread(viewer: Viewer | None) -> Any:
+    """By someone else and not marked read by the viewer (anonymous viewers read nothing)."""
+    if viewer is None:
+        return true()
+    read = exists().where(MessageRead.user_id == viewer.user_id, MessageRead.message_id == Message.id)
+    return and_(Message.author_id != viewer.user_id, ~read)
+
+
+def _in_tasks(viewer: Viewer | None) -> Any:
+    """In the viewer's task list: a task copy there, or a message copied there."""
+    if viewer is None:
+        return false()
+    tasks = select(Topic.id).where(Topic.path == tasks_topic(viewer.username)).scalar_subquery()
+    copied = exists().where(TaskCopy.copied_from_id == Message.id, TaskCopy.topic_id == tasks)
+    return or_(Message.topic_id == tasks, copied)
+
+
+async def _known_topic(session: AsyncSession, viewer: Viewer | None, path: str, field: str) -> Topic:
+    """A topic the viewer may read; an unreadable one is as unknown as a missing one."""
+    try:
+        topic, _ = await access_topic(session, viewer, path, field=field)
+    except NotFound:
+        raise InvalidInput(f"Unknown topic {path}.", field=field) from None
+    return topic
+
+
+async def filter_conditions(
+    session: AsyncSession, viewer: Viewer | None, spec: MessageFilterSpec, *, now: datetime | None = None
+) -> list[Any]:
+    """SQL conditions on Message for `spec`, the viewer's read access included."""
+    spec.check()
+    bounds = spec.bounds(now or utcnow())
+    dialect = session.get_bind().dialect.name
+    where: list[Any] = [readable_messages_clause(viewer)]
+    if spec.ids is not None:
+        where.append(Message.id.in_(spec.ids))
+    if spec.conversation is not None:
+        if await access_conversation(session, viewer, spec.conversation) is None:
+            raise InvalidInput("Unknown conversation.", field="filter.conversation")
+        where.append(Message.conversation_id == spec.conversation)
+    if spec.topic is not None:
+        topic = await _known_topic(session, viewer, spec.topic, "filter.topic")
+        where.append(Message.topic_id == topic.id)
+    if spec.topic_under is not None:
+        path = (await _known_topic(session, viewer, spec.topic_under, "filter.topicUnder")).path
+        under = select(Topic.id).where(
+            or_(Topic.path == path, Topic.path.startswith(path + "/", autoescape=True))
+        )
+        where.append(Message.topic_id.in_(under))
+    if spec.authors is not None:
+        keys = [a.lower() for a in spec.authors]
+        where.append(Message.author_id.in_(select(User.id).where(User.username_key.in_(keys))))
+    tagged = _tagged(MessageTag.message_id, MessageTag.tag, dialect)
+    labelled = _tagged(MessageLabel.message_id, MessageLabel.text, dialect)
+    where += tagged(spec.tags, spec.all_tags, spec.not_tags, spec.tag_prefixes)
+    where += labelled(spec.labels, spec.all_labels, spec.not_labels, spec.label_prefixes)
+    if spec.in_reply_to is not None:
+        where.append(Message.in_reply_to_id == spec.in_reply_to)
+    if spec.root is not None:
+        where.append(or_(Message.id == spec.root, Message.root_id == spec.root))
+    if spec.only_roots:
+        where.append(Message.root_id.is_(None))
+    if spec.unread is not None:
+        where.append(_unread(viewer) if spec.unread else ~_unread(viewer))
+    if spec.tasks is not None:
+        where.append(_in_tasks(viewer) if spec.tasks else ~_in_tasks(viewer))
+    if spec.terms is not None:
+        where.append(text_match(dialect, spec.terms))
+    # "updated" is updated_at, or created_at for a message never changed: split so indexes serve it
+    never = Message.updated_at.is_(None)
+    for value, condition in (
+        (bounds["created_after"], lambda v: Message.created_at >= v),
+        (bounds["created_before"], lambda v: Message.created_at <= v),
+        (
+            bounds["updated_after"],
+            lambda v: or_(Message.updated_at >= v, and_(never, Message.created_at >= v)),
+        ),
+        (
+            bounds["updated_before"],
+            lambda v: or_(Message.updated_at <= v, and_(never, Message.created_at <= v)),
+        ),
+        (spec.min_votes_up, lambda v: Message.votes_up >= v),
+        (spec.max_votes_up, lambda v: Message.votes_up <= v),
+        (spec.min_votes_down, lambda v: Message.votes_down >= v),
+        (spec.max_votes_down, lambda v: Message.votes_down <= v),
+        (spec.min_replies, lambda v: Message.reply_count >= v),
+        (spec.max_replies, lambda v: Message.reply_count <= v),
+        (spec.min_likes, lambda v: Message.like_count >= v),
+    ):
+        if value is not None:
+            where.append(condition(value))
+    return where

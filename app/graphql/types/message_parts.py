@@ -1,0 +1,86 @@
+"""The small types hanging off a Message: labels, reactions, attachments, revisions, translations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from app.graphql.context import Info
+from app.graphql.types.users import User
+
+
+@strawberry.enum
+class VoteDirection(Enum):
+    UP = "UP"
+    DOWN = "DOWN"
+
+
+@strawberry.type
+class Translation:
+    locale: str
+    text: str
+
+
+async def viewer_locale(info: Info) -> str | None:
+    viewer = info.context.viewer
+    if viewer is None:
+        return None
+    row = await info.context.loaders.user.load(viewer.user_id)
+    return row.locale if row else None
+
+
+@strawberry.type
+class Label:
+    text: str
+    color: str
+
+
+@strawberry.type
+class Reaction:
+    content: str
+    user_id: strawberry.Private[int]
+    created_at: datetime
+
+    @strawberry.field
+    async def user(self, info: Info) -> User:
+        row = await info.context.loaders.user.load(self.user_id)
+        assert row is not None
+        return User.from_row(row)
+
+
+@strawberry.type
+class ReactionGroup:
+    content: str
+    count: int
+    user_ids: strawberry.Private[list[int]]
+    viewer_has_reacted: bool
+    reactions: list[Reaction] = strawberry.field(description="Who reacted and when, oldest first.")
+
+    @strawberry.field
+    async def users(self, info: Info) -> list[User]:
+        rows = await info.context.loaders.user.load_many(self.user_ids)
+        return [User.from_row(r) for r in rows if r is not None]
+
+
+@strawberry.type
+class Attachment:
+    id: strawberry.ID
+    name: str
+    url: str
+    mime_type: str
+    size: int
+
+
+@strawberry.type
+class MessageRevision:
+    text: str
+    editor_id: strawberry.Private[int]
+    edited_at: datetime
+
+    @strawberry.field
+    async def editor(self, info: Info) -> User:
+        row = await info.context.loaders.user.load(self.editor_id)
+        assert row is not None
+        return User.from_row(row)
