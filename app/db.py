@@ -125,6 +125,16 @@ class Database:
                     raise
         raise AssertionError("unreachable")
 
+    async def refresh_statistics(self) -> None:
+        """Give SQLite's planner fresh statistics (sampled, so it stays fast on big tables).
+        PostgreSQL's autovacuum does this by itself."""
+        if self.dialect != "sqlite":
+            return
+        async with self.engine.connect() as conn:
+            await conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+            await conn.exec_driver_sql("ANALYZE")
+            await conn.commit()
+
     async def ping(self) -> bool:
         try:
             async with self.engine.connect() as conn:

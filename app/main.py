@@ -117,6 +117,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         from app.migrate import upgrade
 
         await upgrade(services.db)
+        await services.db.refresh_statistics()
         generated = await ensure_admin(services.db, services.passwords)
         if generated:
             print(f"Created user 'admin' with password: {generated}  (shown once)", flush=True)

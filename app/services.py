@@ -57,8 +57,9 @@ class Services:
             await asyncio.sleep(self.settings.event_prune_interval_seconds)
             try:
                 await prune(self.db, self.settings.event_retention_seconds)
+                await self.db.refresh_statistics()
             except Exception:
-                log.exception("pruning the event log failed; will retry")
+                log.exception("pruning the event log or refreshing statistics failed; will retry")
 
     async def stop(self) -> None:
         if getattr(self, "_pruner", None) is not None:

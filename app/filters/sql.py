@@ -104,7 +104,12 @@ async def _known_topic(session: AsyncSession, viewer: Viewer | None, path: str, 
 
 
 async def filter_conditions(
-    session: AsyncSession, viewer: Viewer | None, spec: MessageFilterSpec, *, now: datetime | None = None
+    session: AsyncSession,
+    viewer: Viewer | None,
+    spec: MessageFilterSpec,
+    *,
+    now: datetime | None = None,
+    text_via_join: bool = False,
 ) -> list[Any]:
     """SQL conditions on Message for `spec`, the viewer's read access included."""
     spec.check()
@@ -143,7 +148,7 @@ async def filter_conditions(
         where.append(_unread(viewer) if spec.unread else ~_unread(viewer))
     if spec.tasks is not None:
         where.append(_in_tasks(viewer) if spec.tasks else ~_in_tasks(viewer))
-    if spec.terms is not None:
+    if spec.terms is not None and not text_via_join:  # else the caller joins the ranked FTS query
         where.append(text_match(dialect, spec.terms))
     # "updated" is updated_at, or created_at for a message never changed: split so indexes serve it
     never = Message.updated_at.is_(None)

@@ -20,7 +20,11 @@ class Message(SQLModel, table=True):
         Index("ix_messages_topic_created", "topic_id", "created_at", "id"),
         Index("ix_messages_created_at_id", "created_at", "id"),
         Index("ix_messages_updated_created", "updated_at", "created_at"),
-        Index("ix_messages_author_created", "author_id", "created_at", "id"),
+        # with the place columns, one index serves an author's timeline in order and its count
+        Index("ix_messages_author_created", "author_id", "created_at", "id", "topic_id", "conversation_id"),
+        # a narrow copy of what the read-access check and the default order need, so counts and
+        # sorts over many matches read index pages instead of whole rows
+        Index("ix_messages_id_place", "id", "topic_id", "conversation_id", "author_id", "created_at"),
         Index("ix_messages_votes_up", "votes_up"),
         Index("ix_messages_votes_down", "votes_down"),
         Index("ix_messages_like_count", "like_count"),

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models import Message, MessageLabel, MessageTag, Topic, User
 from app.pagination import Page, PageRequest
 from app.store.keyset import SortKey, paginate
+from app.store.messages import messages_by_ids
 from app.store.search import relevance
 
 
@@ -59,29 +60,38 @@ async def list_messages(
     order = list(order) or [("CREATED_AT", True)]
     dialect = session.get_bind().dialect.name
     source, score = None, None
-    if terms and any(f == "RELEVANCE" for f, _ in order):
+    if ranked_join(order, terms):
+        assert terms is not None
         source, score = relevance(dialect, terms)
 
     def expression(field: str) -> Any:
         return order_expression(field, score=score)
 
     expressions = [expression(f).label(f"k{i}") for i, (f, _) in enumerate(order)]
-    stmt = select(Message, *expressions).where(*where)
-    if source is not None:
+    # Page over ids and sort keys only (narrow rows to sort), then load the page's messages.
+    stmt = select(Message.id, *expressions).where(*where)
+    if source is not None:  # the text condition: only rows of the ranked FTS query
         stmt = stmt.join(source, source.c.rowid == Message.id)
     keys = [SortKey(expression(f), desc) for f, desc in order] + [SortKey(Message.id, order[-1][1])]
     result = await paginate(
         session,
         stmt,
         keys=keys,
-        key_of=lambda row: (*row[1:], row[0].id),
+        key_of=lambda row: (*row[1:], row[0]),
         page=page,
         with_total=with_total,
         scalars=False,
         sort_by_value=selective and dialect == "sqlite",
     )
-    result.items = [row[0] for row in result.items]
+    ids = [row[0] for row in result.items]
+    rows = await messages_by_ids(session, ids=ids)
+    result.items = [rows[i] for i in ids if i in rows]
     return result
+
+
+def ranked_join(order: Sequence[tuple[str, bool]], terms: list[str] | None) -> bool:
+    """True when list_messages will restrict to text matches through its ranked join."""
+    return bool(terms) and any(f == "RELEVANCE" for f, _ in order)
 
 
 async def count_messages(session: AsyncSession, *, where: Sequence[Any]) -> int:

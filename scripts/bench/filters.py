@@ -43,24 +43,37 @@ def load(path: Path, messages: int, topics: int, seed: int = 7) -> None:
     db.execute("PRAGMA synchronous=OFF")
     now = datetime.now(UTC)
     fmt = "%Y-%m-%d %H:%M:%S.%f"
-    db.execute("INSERT INTO groups(name, name_key, created_at) VALUES ('readers', 'readers', ?)", (now.strftime(fmt),))
+    db.execute(
+        "INSERT INTO groups(name, name_key, created_at) VALUES ('readers', 'readers', ?)",
+        (now.strftime(fmt),),
+    )
     group_id = db.execute("SELECT id FROM groups").fetchone()[0]
     users = [r[0] for r in db.execute("SELECT id FROM users")]
     bench_user = db.execute("SELECT id FROM users WHERE username = 'bench'").fetchone()[0]
-    db.execute("INSERT INTO group_members(group_id, user_id, is_admin) VALUES (?, ?, 0)", (group_id, bench_user))
-    db.execute("INSERT INTO topics(path, created_at, max_length, max_replies, read_only, can_force_date, "
-               "can_update_message, can_update_all_messages, can_delete_message, can_delete_all_messages, "
-               "admin_can_update_all_messages, admin_can_delete_all_messages, extra) "
-               "VALUES ('/B', ?, 4000, 1000, 0, 0, 1, 0, 1, 0, 1, 1, '{}')", (now.strftime(fmt),))
+    db.execute(
+        "INSERT INTO group_members(group_id, user_id, is_admin) VALUES (?, ?, 0)", (group_id, bench_user)
+    )
+    db.execute(
+        "INSERT INTO topics(path, created_at, max_length, max_replies, read_only, can_force_date, "
+        "can_update_message, can_update_all_messages, can_delete_message, can_delete_all_messages, "
+        "admin_can_update_all_messages, admin_can_delete_all_messages, extra) "
+        "VALUES ('/B', ?, 4000, 1000, 0, 0, 1, 0, 1, 0, 1, 1, '{}')",
+        (now.strftime(fmt),),
+    )
     root_id = db.execute("SELECT id FROM topics WHERE path = '/B'").fetchone()[0]
     for i in range(topics):
-        db.execute("INSERT INTO topics(path, parent_id, created_at, max_length, max_replies, read_only, "
-                   "can_force_date, can_update_message, can_update_all_messages, can_delete_message, "
-                   "can_delete_all_messages, admin_can_update_all_messages, admin_can_delete_all_messages, extra) "
-                   "VALUES (?, ?, ?, 4000, 1000, 0, 0, 1, 0, 1, 0, 1, 1, '{}')", (f"/B/T{i}", root_id, now.strftime(fmt)))
+        db.execute(
+            "INSERT INTO topics(path, parent_id, created_at, max_length, max_replies, read_only, "
+            "can_force_date, can_update_message, can_update_all_messages, can_delete_message, "
+            "can_delete_all_messages, admin_can_update_all_messages, admin_can_delete_all_messages, extra) "
+            "VALUES (?, ?, ?, 4000, 1000, 0, 0, 1, 0, 1, 0, 1, 1, '{}')",
+            (f"/B/T{i}", root_id, now.strftime(fmt)),
+        )
     topic_ids = [r[0] for r in db.execute("SELECT id FROM topics WHERE path LIKE '/B/%'")]
-    db.executemany("INSERT INTO topic_access(topic_id, principal_kind, principal_id, role) VALUES (?, 'group', ?, 1)",
-                   [(t, group_id) for t in [root_id, *topic_ids]])
+    db.executemany(
+        "INSERT INTO topic_access(topic_id, principal_kind, principal_id, role) VALUES (?, 'group', ?, 1)",
+        [(t, group_id) for t in [root_id, *topic_ids]],
+    )
     batch, tags, labels = [], [], []
     roots_by_topic: dict[int, list[int]] = {}
     for mid in range(1, messages + 1):
@@ -73,22 +86,48 @@ def load(path: Path, messages: int, topics: int, seed: int = 7) -> None:
             roots_by_topic.setdefault(topic, []).append(mid)
         text = " ".join(rnd.choice(VOCABULARY) for _ in range(8)) + (" deploy" if rnd.random() < 0.3 else "")
         up = int(rnd.expovariate(1.0)) if rnd.random() < 0.3 else 0
-        batch.append((mid, topic, rnd.choice(users), text, created.strftime(fmt),
-                      (created + timedelta(hours=1)).strftime(fmt) if rnd.random() < 0.1 else None,
-                      parent, parent, up, int(rnd.random() < 0.05), int(rnd.expovariate(2.0)), 0))
-        tags += [(mid, f"tag{t}", i) for i, t in enumerate(set(rnd.randrange(500) for _ in range(rnd.randrange(1, 4))))]
-        labels += [(mid, f"label{t}", "#abc", i) for i, t in enumerate(set(rnd.randrange(50) for _ in range(rnd.randrange(3))))]
+        batch.append(
+            (
+                mid,
+                topic,
+                rnd.choice(users),
+                text,
+                created.strftime(fmt),
+                (created + timedelta(hours=1)).strftime(fmt) if rnd.random() < 0.1 else None,
+                parent,
+                parent,
+                up,
+                int(rnd.random() < 0.05),
+                int(rnd.expovariate(2.0)),
+                0,
+            )
+        )
+        tags += [
+            (mid, f"tag{t}", i)
+            for i, t in enumerate(set(rnd.randrange(500) for _ in range(rnd.randrange(1, 4))))
+        ]
+        labels += [
+            (mid, f"label{t}", "#abc", i)
+            for i, t in enumerate(set(rnd.randrange(50) for _ in range(rnd.randrange(3))))
+        ]
         if len(batch) == 20000 or mid == messages:
-            db.executemany("INSERT INTO messages(id, topic_id, author_id, text, created_at, updated_at, in_reply_to_id, "
-                           "root_id, votes_up, votes_down, like_count, reply_count, urls) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]')", batch)
+            db.executemany(
+                "INSERT INTO messages(id, topic_id, author_id, text, created_at, updated_at, in_reply_to_id, "
+                "root_id, votes_up, votes_down, like_count, reply_count, urls) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]')",
+                batch,
+            )
             db.executemany("INSERT INTO message_tags(message_id, tag, position) VALUES (?, ?, ?)", tags)
-            db.executemany("INSERT INTO message_labels(message_id, text, color, position) VALUES (?, ?, ?, ?)", labels)
+            db.executemany(
+                "INSERT INTO message_labels(message_id, text, color, position) VALUES (?, ?, ?, ?)", labels
+            )
             db.commit()
             batch, tags, labels = [], [], []
             print(f"\rloaded {mid:,} messages", end="", file=sys.stderr, flush=True)
-    db.execute("UPDATE messages SET reply_count = (SELECT count(*) FROM messages r WHERE r.in_reply_to_id = messages.id) "
-               "WHERE root_id IS NULL")
+    db.execute(
+        "UPDATE messages SET reply_count = (SELECT count(*) FROM messages r WHERE r.in_reply_to_id = messages.id) "
+        "WHERE root_id IS NULL"
+    )
     db.commit()
     db.execute("ANALYZE")
     db.commit()
@@ -135,6 +174,7 @@ async def measure(path: Path, repeat: int) -> list[tuple[str, float, float, int]
     settings = load_settings(database_url=f"sqlite+aiosqlite:///{path}")
     db = Database(settings)
     await upgrade(db)  # a kept --db file may predate the latest migration
+    await db.refresh_statistics()  # as the server does at start
     async with db.read() as session:
         user = (await session.execute(select(Message.author_id).limit(1))).scalar_one()
     from app.store import groups as group_store
@@ -155,6 +195,7 @@ async def measure(path: Path, repeat: int) -> list[tuple[str, float, float, int]
     rows = [("primary-key lookup", await timed(pk_lookup, repeat * 3), 0.0, 1)]
     now = datetime.now(UTC)
     for name, spec in cases(now).items():
+
         async def listing(spec: MessageFilterSpec = spec) -> None:
             await queries.messages(db, viewer, spec, [], page)
 
@@ -173,7 +214,9 @@ async def prepare(path: Path, messages: int, topics: int) -> None:
     from app.actions.accounts import do_create_user
     from app.auth import Passwords
 
-    settings = load_settings(database_url=f"sqlite+aiosqlite:///{path}", argon2_time_cost=1, argon2_memory_kib=64)
+    settings = load_settings(
+        database_url=f"sqlite+aiosqlite:///{path}", argon2_time_cost=1, argon2_memory_kib=64
+    )
     db = Database(settings)
     await upgrade(db)
     async with db.write() as uow:
@@ -194,7 +237,9 @@ def main() -> None:
     started = time.perf_counter()
     if not path.exists():
         asyncio.run(prepare(path, args.messages, args.topics))
-    print(f"data: {args.messages:,} messages over {args.topics:,} topics ({time.perf_counter() - started:.0f}s to load)")
+    print(
+        f"data: {args.messages:,} messages over {args.topics:,} topics ({time.perf_counter() - started:.0f}s to load)"
+    )
     rows = asyncio.run(measure(path, args.repeat))
     base = rows[0][1]
     print(f"{'filter':24} {'matches':>9} {'page of 20':>11} {'x pk':>6} {'count':>9} {'x pk':>6}")

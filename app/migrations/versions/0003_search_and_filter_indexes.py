@@ -21,7 +21,7 @@ INDEXES = {
     "ix_messages_topic_created": ["topic_id", "created_at", "id"],
     "ix_messages_created_at_id": ["created_at", "id"],
     "ix_messages_updated_created": ["updated_at", "created_at"],
-    "ix_messages_author_created": ["author_id", "created_at", "id"],
+    "ix_messages_author_created": ["author_id", "created_at", "id", "topic_id", "conversation_id"],
     "ix_messages_votes_up": ["votes_up"],
     "ix_messages_votes_down": ["votes_down"],
     "ix_messages_like_count": ["like_count"],
