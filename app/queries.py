@@ -106,7 +106,7 @@ async def messages(
     if not order and spec.text is not None:
         order = [("RELEVANCE", True)]  # a text search ranks by relevance unless told otherwise
     async with db.read() as session:
-        text_via_join = message_lists.ranked_join(order, spec.terms)
+        text_via_join = message_lists.ranked_join(order, spec.terms, session.get_bind().dialect.name)
         where = await filter_conditions(session, viewer, spec, text_via_join=text_via_join)
         return await message_lists.list_messages(
             session,

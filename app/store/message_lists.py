@@ -60,8 +60,7 @@ async def list_messages(
     order = list(order) or [("CREATED_AT", True)]
     dialect = session.get_bind().dialect.name
     source, score = None, None
-    if ranked_join(order, terms):
-        assert terms is not None
+    if terms and any(f == "RELEVANCE" for f, _ in order):
         source, score = relevance(dialect, terms)
 
     def expression(field: str) -> Any:
@@ -89,9 +88,10 @@ async def list_messages(
     return result
 
 
-def ranked_join(order: Sequence[tuple[str, bool]], terms: list[str] | None) -> bool:
-    """True when list_messages will restrict to text matches through its ranked join."""
-    return bool(terms) and any(f == "RELEVANCE" for f, _ in order)
+def ranked_join(order: Sequence[tuple[str, bool]], terms: list[str] | None, dialect: str) -> bool:
+    """True when list_messages restricts to text matches through its ranked FTS join (SQLite);
+    on PostgreSQL the rank is computed on the row and the text condition stays in the filter."""
+    return dialect == "sqlite" and bool(terms) and any(f == "RELEVANCE" for f, _ in order)
 
 
 async def count_messages(session: AsyncSession, *, where: Sequence[Any]) -> int:
