@@ -54,6 +54,9 @@ class LiveEvent:
         return self.topics[0].topic.path if self.topics else None
 
     def readable_by(self, viewer: Viewer | None) -> bool:
+        if self.kind == "READ" and self.conversation_id is None:
+            # read state in topics and inboxes is private; in conversations it is a read receipt
+            return viewer is not None and viewer.user_id == self.actor_id
         if self.announcement_id is not None:
             return viewer is not None and (bool(self.audience_groups & viewer.group_ids) or viewer.is_admin)
         if self.topics:

@@ -113,13 +113,48 @@ async def test_a_bad_token_closes_the_socket_with_4403(live_server: LiveServer) 
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
 
 
-async def test_anonymous_subscribers_are_refused(live_server: LiveServer) -> None:
-    transport = WebsocketsTransport(url=live_server.ws_url)
-    async with Client(transport=transport) as session:
-        with pytest.raises(TransportQueryError) as refused:
-            async for _ in session.subscribe(GraphQLRequest(ADDED, variable_values={"c": None})):
-                pass
-    assert refused.value.errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+async def test_anonymous_subscribers_see_public_topics_only(live_server: LiveServer) -> None:
+    from tests.conftest import ADMIN_PASSWORD
+
+    login = (
+        """mutation { login(input: {username: "admin", password: "%s"}) { ... on LoginSuccess { token } } }"""
+    )
+    admin = (await post(live_server, login % ADMIN_PASSWORD, {}))["login"]["token"]
+    await post(
+        live_server,
+        """mutation { a: createTopic(input: {path: "/News", readOnly: true}) { __typename }
+      b: createTopic(input: {path: "/Staff"}) { __typename } }""",
+        {},
+        admin,
+    )
+    ready = asyncio.Event()
+
+    async def listen() -> list[str]:
+        transport = WebsocketsTransport(url=live_server.ws_url)  # no token at all
+        got: list[str] = []
+        async with Client(transport=transport) as session:
+            stream = session.subscribe(GraphQLRequest("subscription { messageAdded { text } }"))
+            first = asyncio.ensure_future(stream.__anext__())
+            await asyncio.sleep(0.3)
+            ready.set()
+            got.append((await first)["messageAdded"]["text"])
+            got.append((await stream.__anext__())["messageAdded"]["text"])
+            await stream.aclose()
+        return got
+
+    task = asyncio.create_task(listen())
+    await asyncio.wait_for(ready.wait(), 10)
+    send = (
+        """mutation($t: String!, $x: String!) { sendMessage(input: {topic: $t, text: $x}) { __typename } }"""
+    )
+    for topic, text in (
+        ("/Staff", "internal"),
+        ("/News", "release 1"),
+        ("/Private/admin", "diary"),
+        ("/News", "release 2"),
+    ):
+        await post(live_server, send, {"t": topic, "x": text}, admin)
+    assert await asyncio.wait_for(task, 10) == ["release 1", "release 2"]
 
 
 async def test_only_graphql_transport_ws_is_served(live_server: LiveServer) -> None:

@@ -209,3 +209,35 @@ async def test_message_count_is_pushed_when_it_changes(live_server: LiveServer) 
         counts.append((await asyncio.wait_for(stream.__anext__(), 10))["messageCount"])
         await stream.aclose()
     assert counts == [1, 2, 3, 2]
+
+
+async def test_read_state_in_topics_is_private_to_the_reader(live_server: LiveServer) -> None:
+    admin = await admin_token(live_server)
+    await post(live_server, """mutation { createTopic(input: {path: "/Live"}) { __typename } }""", {}, admin)
+    data = await post(
+        live_server,
+        """mutation { register(input: {username: "bob", password: "password-123"}) {
+      ... on RegisterSuccess { token user { id } } } }""",
+        {},
+    )
+    bob, bob_id = data["register"]["token"], data["register"]["user"]["id"]
+    await post(
+        live_server,
+        """mutation($u: [ID!]!) { setTopicAccess(input: {topic: "/Live", role: READ, users: $u}) {
+      __typename } }""",
+        {"u": [bob_id]},
+        admin,
+    )
+    ready_admin, ready_bob = asyncio.Event(), asyncio.Event()
+    for_admin = asyncio.create_task(take(live_server, admin, 2, {"f": {"topic": "/Live"}}, ready_admin))
+    for_bob = asyncio.create_task(take(live_server, bob, 2, {"f": {"topic": "/Live"}}, ready_bob))
+    await asyncio.wait_for(asyncio.gather(ready_admin.wait(), ready_bob.wait()), 10)
+    first = await send(live_server, admin, "read me")
+    mark = """mutation($ids: [ID!]) { markRead(input: {ids: $ids}) { ... on MarkReadSuccess { count } } }"""
+    assert (await post(live_server, mark, {"ids": [first]}, bob))["markRead"]["count"] == 1
+    await send(live_server, admin, "next")
+    assert [e["kind"] for e in await asyncio.wait_for(for_admin, 10)] == [
+        "ADDED",
+        "ADDED",
+    ]  # no READ for others
+    assert [e["kind"] for e in await asyncio.wait_for(for_bob, 10)] == ["ADDED", "READ"]
