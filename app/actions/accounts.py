@@ -160,9 +160,10 @@ async def ensure_admin(db: Database, passwords: Passwords) -> str | None:
             return None
     secret = db.settings.admin_password
     password = secret.get_secret_value() if secret else secrets.token_urlsafe(18)
-    async with db.write() as uow:
+
+    async def create(uow: UnitOfWork) -> bool:
         if await user_store.get_user_by_username(uow.session, username="admin") is not None:
-            return None  # another instance won the race
+            return False  # another instance starting at the same time won
         await do_create_user(
             uow,
             passwords,
@@ -172,4 +173,8 @@ async def ensure_admin(db: Database, passwords: Passwords) -> str | None:
             display_name="Administrator",
             rights=(ADMIN_RIGHT,),
         )
-    return None if secret else password
+        return True
+
+    # on PostgreSQL two instances may both miss the row; the loser retries and finds it
+    created = await db.write_retrying(create)
+    return password if created and not secret else None

@@ -241,3 +241,22 @@ async def test_event_positions_follow_commit_order_with_concurrent_writers(tmp_p
     await asyncio.wait_for(reader, 30)
     assert seen == list(range(1, writers * each + 1))
     await db.dispose()
+
+
+async def test_instances_starting_together_create_one_admin(tmp_path: Path) -> None:
+    from app.actions.accounts import ensure_admin
+
+    settings = make_settings(tmp_path, database_url=fresh_postgres_database())
+    databases = [Database(settings) for _ in range(4)]
+    await upgrade(databases[0])
+    results = await asyncio.gather(*(ensure_admin(db, Passwords(settings)) for db in databases))
+    assert results == [None] * 4  # the password comes from the settings: nothing to print
+    async with databases[0].read() as session:
+        from sqlalchemy import func, select
+
+        from app.models import User
+
+        count = (await session.execute(select(func.count()).select_from(User))).scalar_one()
+    assert count == 1
+    for db in databases:
+        await db.dispose()
