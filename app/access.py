@@ -130,11 +130,6 @@ async def readable_message_ids(
     return out
 
 
-def require_found(value: object, what: str, id: str | None = None) -> None:
-    if value is None:
-        raise NotFound(f"{what} not found.", id=id)
-
-
 def readable_topics_clause(viewer: Viewer | None) -> object:
     """The SQL twin of `topic_level(...) >= READ` over the topics table."""
     return topic_store.readable_topic_clause(

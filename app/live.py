@@ -22,7 +22,7 @@ BATCH = 500
 
 
 class SubscriptionClosed(Exception):
-    """The subscription fell too far behind; resubscribe (from a cursor once supported)."""
+    """The subscription fell behind; app.replay re-reads the log from its last position."""
 
 
 class LiveSubscription:

@@ -84,8 +84,7 @@ async def doomed_ids(uow: UnitOfWork, messages: Sequence[Message], cascade: Casc
         if with_replies:
             raise Conflict("The message has replies: delete with cascade REPLIES or FORCE.", field="cascade")
     else:
-        for m in messages:
-            ids.extend(await message_store.descendant_ids(uow.session, message=m))
+        ids.extend(await message_store.descendant_ids(uow.session, messages=messages))
     copies = [c for c in await message_store.task_copy_ids(uow.session, original_ids=ids) if c not in ids]
     if copies and cascade != Cascade.FORCE:
         raise Conflict("The message is in someone's tasks: delete with cascade FORCE.", field="cascade")

@@ -152,18 +152,19 @@ class Query:
             raise LimitExceeded(f"At most {cap} ids at once.", limit=cap, field="ids")
         wanted = {i: _id_of(i, "Message") for i in ids}
         found = await queries.messages_by_ids(
-            info.context.db, info.context.viewer, [p for p in wanted.values() if p]
+            info.context.db, info.context.viewer, [pk for pk in wanted.values() if pk is not None]
         )
-        results: list[MessageResult] = []
-        for given, pk in wanted.items():
+
+        def entry(given: strawberry.ID) -> MessageResult:
+            pk = wanted[given]
             row = found.get(pk) if pk is not None else None
             if row is None:
-                results.append(
-                    NotFoundError(code=ErrorCode.NOT_FOUND, message=f"Message {given} not found.", id=given)
+                return NotFoundError(
+                    code=ErrorCode.NOT_FOUND, message=f"Message {given} not found.", id=given
                 )
-            else:
-                results.append(Message.from_row(row))
-        return [results[list(wanted).index(i)] for i in ids]
+            return Message.from_row(row)
+
+        return [entry(i) for i in ids]
 
     @strawberry.field(description="The viewer's inbox notices, newest first.")
     async def inbox(

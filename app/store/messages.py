@@ -140,18 +140,17 @@ async def thread_ids(session: AsyncSession, *, root_ids: Sequence[int]) -> list[
     return list((await session.execute(stmt)).scalars())
 
 
-async def descendant_ids(session: AsyncSession, *, message: Message) -> list[int]:
-    """Messages replying to `message`, directly or deeper."""
-    assert message.id is not None
-    root = message.root_id or message.id
-    rows = (
-        await session.execute(select(Message.id, Message.in_reply_to_id).where(Message.root_id == root))
-    ).all()
+async def descendant_ids(session: AsyncSession, *, messages: Sequence[Message]) -> list[int]:
+    """Messages replying to any of `messages`, directly or deeper (one query for all threads)."""
+    roots = {m.root_id or m.id for m in messages if m.id is not None}
+    if not roots:
+        return []
+    stmt = select(Message.id, Message.in_reply_to_id).where(Message.root_id.in_(roots))
     children: dict[int | None, list[int]] = {}
-    for mid, parent in rows:
+    for mid, parent in (await session.execute(stmt)).all():
         children.setdefault(parent, []).append(mid)
     out: list[int] = []
-    stack = [message.id]
+    stack = [m.id for m in messages if m.id is not None]
     while stack:
         for child in children.get(stack.pop(), []):
             out.append(child)

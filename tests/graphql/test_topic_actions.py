@@ -231,5 +231,12 @@ async def test_delete_messages_by_filter(api: Api) -> None:
     )
     assert mine["deleteMessages"] == {"__typename": "DeleteMessagesSuccess", "count": 3}
     assert await w.message("alice", keep["id"]) is not None
+    for i in range(2):
+        await w.send_ok("alice", "/Team", f"thread #old {i}", replies=["r1", "r2"])
+    f = {"tags": ["old"], "onlyRoots": True}
+    refused = (await w.run("alice", DELETE_MANY, {"f": f}))["deleteMessages"]
+    assert refused["__typename"] == "ConflictError"  # NONE: the roots have replies
+    threads = await w.run("alice", DELETE_MANY, {"f": f, "c": "REPLIES"})
+    assert threads["deleteMessages"]["count"] == 6  # both roots and their four replies, in one go
     bad = (await w.run("alice", DELETE_MANY, {"f": {"topic": "/Nope"}}))["deleteMessages"]
     assert bad["__typename"] == "InvalidInputError"
