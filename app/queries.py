@@ -13,7 +13,7 @@ from app.actions.announcements import may_manage, visible_to
 from app.auth import Viewer
 from app.db import Database
 from app.errors import Forbidden, InvalidInput, NotFound
-from app.filters import MessageFilterSpec, filter_conditions
+from app.filters import MessageFilterSpec, filter_conditions, tagged_count
 from app.models import (
     Announcement,
     AnnouncementConfirmation,
@@ -108,6 +108,10 @@ async def messages(
     async with db.read() as session:
         text_via_join = message_lists.ranked_join(order, spec.terms, session.get_bind().dialect.name)
         where = await filter_conditions(session, viewer, spec, text_via_join=text_via_join)
+        walk = None
+        if spec.selective and not spec.pinpoint and not order:  # try the first rows in date order
+            per_row = await filter_conditions(session, viewer, spec, correlated=True)
+            walk = (per_row, db.settings.list_walk_rows)
         return await message_lists.list_messages(
             session,
             where=where,
@@ -116,13 +120,19 @@ async def messages(
             terms=spec.terms,
             selective=spec.selective,
             with_total=False,
+            rank_window=db.settings.search_rank_window,
+            walk=walk,
         )
 
 
 async def message_count(db: Database, viewer: Viewer | None, spec: MessageFilterSpec) -> int:
     async with db.read() as session:
-        where = await filter_conditions(session, viewer, spec)
-        return await message_lists.count_messages(session, where=where)
+        from_tags = await tagged_count(session, viewer, spec)
+        if from_tags is not None:
+            return await message_lists.count_by(session, from_tags)
+        joined = spec.terms if session.get_bind().dialect.name == "sqlite" else None
+        where = await filter_conditions(session, viewer, spec, text_via_join=bool(joined))
+        return await message_lists.count_messages(session, where=where, joined_terms=joined)
 
 
 async def tasks(db: Database, viewer: Viewer | None, page: PageRequest) -> Page[Message]:

@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     max_subscriptions_per_connection: int = Field(default=100, gt=0)
     subscriber_queue_size: int = Field(default=1000, gt=0)
+    # a relevance-ordered text search ranks the newest this many matches (bm25 costs about a
+    # microsecond per match on SQLite); older matches follow, newest first
+    search_rank_window: int = Field(default=10_000, gt=0)
+    # a list in date order with a filter over an index of its own first looks for a full page
+    # among this many messages in date order before collecting and sorting every match
+    list_walk_rows: int = Field(default=2000, gt=0)
 
     # while a user has announcements waiting for confirmation, refuse everything but reading and
     # confirming them (easydb's gate); off by default

@@ -4,7 +4,7 @@ implementations in agreement."""
 
 from app.filters.events import MessageFacts, matches, matches_place
 from app.filters.spec import MessageFilterSpec
-from app.filters.sql import filter_conditions, readable_messages_clause
+from app.filters.sql import filter_conditions, readable_messages_clause, tagged_count
 
 __all__ = [
     "MessageFacts",
@@ -13,4 +13,5 @@ __all__ = [
     "matches",
     "matches_place",
     "readable_messages_clause",
+    "tagged_count",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from app.errors import InvalidInput
@@ -44,6 +44,10 @@ class MessageFilterSpec:
     text: str | None = None
     created_within: RelativeWindow | None = None
     updated_within: RelativeWindow | None = None
+
+    def given(self) -> set[str]:
+        """The names of the fields set (not None)."""
+        return {f.name for f in fields(self) if getattr(self, f.name) is not None}
 
     def check(self) -> None:
         for name in (
@@ -93,6 +97,11 @@ class MessageFilterSpec:
         )
         thresholds = (self.min_votes_up, self.min_votes_down, self.min_replies, self.min_likes)
         return any(v is not None for v in narrowing) or any(v for v in thresholds)
+
+    @property
+    def pinpoint(self) -> bool:
+        """Names a handful of messages (ids, one thread, one message's replies): never worth a walk."""
+        return self.ids is not None or self.root is not None or self.in_reply_to is not None
 
     @property
     def terms(self) -> list[str] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, distinct, exists, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -52,10 +52,15 @@ def readable_messages_clause(viewer: Viewer | None) -> ColumnElement[bool]:
     return or_(in_conversation, topic_ok, notice_ok)
 
 
-def _tagged(owner: Any, value: Any, dialect: str) -> Any:
-    """Conditions for the any / all / none / prefix operators over tags or labels (index-driven)."""
+def _tagged(owner: Any, value: Any, dialect: str, correlated: bool) -> Any:
+    """Conditions for the any / all / none / prefix operators over tags or labels.
+
+    Uncorrelated (`id IN (...)`), the tag index drives the query; correlated (`EXISTS`), each
+    candidate row is checked by one primary-key seek, for a walk over few candidates."""
 
     def having(condition: Any) -> Any:
+        if correlated:
+            return exists().where(owner == Message.id, condition)
         return Message.id.in_(select(owner).where(condition))
 
     def conditions(
@@ -103,6 +108,63 @@ async def _known_topic(session: AsyncSession, viewer: Viewer | None, path: str, 
     return topic
 
 
+async def _topic_conditions(
+    session: AsyncSession, viewer: Viewer | None, spec: MessageFilterSpec, topic_id: Any
+) -> list[Any]:
+    """The topic and topicUnder conditions on a topic id column."""
+    out = []
+    if spec.topic is not None:
+        topic = await _known_topic(session, viewer, spec.topic, "filter.topic")
+        out.append(topic_id == topic.id)
+    if spec.topic_under is not None:
+        path = (await _known_topic(session, viewer, spec.topic_under, "filter.topicUnder")).path
+        under = select(Topic.id).where(
+            or_(Topic.path == path, Topic.path.startswith(path + "/", autoescape=True))
+        )
+        out.append(topic_id.in_(under))
+    return out
+
+
+_PLACED = (  # the rows that copy their message's topic, the value column, the operators it serves
+    (MessageTag, MessageTag.tag, "tags", "tag_prefixes"),
+    (MessageLabel, MessageLabel.text, "labels", "label_prefixes"),
+)
+
+
+async def tagged_count(session: AsyncSession, viewer: Viewer | None, spec: MessageFilterSpec) -> Any | None:
+    """For a filter made of one tags / tagPrefixes / labels / labelPrefixes condition, maybe with
+    topic or topicUnder: a count statement that reads only that index (its rows carry their
+    message's topic, see migration 0007). None for any other filter.
+
+    A message tagged twice within the condition counts once; rows outside topics (none are
+    written today) fall back to the message's own read-access check.
+    """
+    given = spec.given() - {"topic", "topic_under"}
+    for table, value, any_name, prefix_name in _PLACED:
+        if given not in ({any_name}, {prefix_name}):
+            continue
+        spec.check()
+        (name,) = given
+        wanted: tuple[str, ...] = getattr(spec, name)
+        dialect = session.get_bind().dialect.name
+        if name == any_name:
+            condition = value.in_(wanted)
+        else:
+            condition = or_(false(), *(starts_with(value, p, dialect) for p in wanted))
+        readable = or_(
+            table.topic_id.in_(select(Topic.id).where(readable_topics_clause(viewer))),
+            and_(
+                table.topic_id.is_(None),
+                exists().where(Message.id == table.message_id, readable_messages_clause(viewer)),
+            ),
+        )
+        where = [condition, readable, *await _topic_conditions(session, viewer, spec, table.topic_id)]
+        once = name == any_name and len(wanted) == 1  # one value: no message twice
+        counted = func.count() if once else func.count(distinct(table.message_id))
+        return select(counted).select_from(table).where(*where)
+    return None
+
+
 async def filter_conditions(
     session: AsyncSession,
     viewer: Viewer | None,
@@ -110,8 +172,11 @@ async def filter_conditions(
     *,
     now: datetime | None = None,
     text_via_join: bool = False,
+    correlated: bool = False,
 ) -> list[Any]:
-    """SQL conditions on Message for `spec`, the viewer's read access included."""
+    """SQL conditions on Message for `spec`, the viewer's read access included.
+
+    `correlated`: tag and label conditions checked per row (see _tagged)."""
     spec.check()
     bounds = spec.bounds(now or utcnow())
     dialect = session.get_bind().dialect.name
@@ -122,20 +187,12 @@ async def filter_conditions(
         if await access_conversation(session, viewer, spec.conversation) is None:
             raise InvalidInput("Unknown conversation.", field="filter.conversation")
         where.append(Message.conversation_id == spec.conversation)
-    if spec.topic is not None:
-        topic = await _known_topic(session, viewer, spec.topic, "filter.topic")
-        where.append(Message.topic_id == topic.id)
-    if spec.topic_under is not None:
-        path = (await _known_topic(session, viewer, spec.topic_under, "filter.topicUnder")).path
-        under = select(Topic.id).where(
-            or_(Topic.path == path, Topic.path.startswith(path + "/", autoescape=True))
-        )
-        where.append(Message.topic_id.in_(under))
+    where += await _topic_conditions(session, viewer, spec, Message.topic_id)
     if spec.authors is not None:
         keys = [a.lower() for a in spec.authors]
         where.append(Message.author_id.in_(select(User.id).where(User.username_key.in_(keys))))
-    tagged = _tagged(MessageTag.message_id, MessageTag.tag, dialect)
-    labelled = _tagged(MessageLabel.message_id, MessageLabel.text, dialect)
+    tagged = _tagged(MessageTag.message_id, MessageTag.tag, dialect, correlated)
+    labelled = _tagged(MessageLabel.message_id, MessageLabel.text, dialect, correlated)
     where += tagged(spec.tags, spec.all_tags, spec.not_tags, spec.tag_prefixes)
     where += labelled(spec.labels, spec.all_labels, spec.not_labels, spec.label_prefixes)
     if spec.in_reply_to is not None:

@@ -18,7 +18,8 @@ class Message(SQLModel, table=True):
         Index("ix_messages_topic_id_id", "topic_id", "id"),
         Index("ix_messages_root_id_id", "root_id", "id"),
         Index("ix_messages_topic_created", "topic_id", "created_at", "id"),
-        Index("ix_messages_created_at_id", "created_at", "id"),
+        # with the place columns, a walk down the dates checks read access from the index alone
+        Index("ix_messages_created_at_id", "created_at", "id", "topic_id", "conversation_id", "author_id"),
         Index("ix_messages_updated_created", "updated_at", "created_at"),
         # with the place columns, one index serves an author's timeline in order and its count
         Index("ix_messages_author_created", "author_id", "created_at", "id", "topic_id", "conversation_id"),
@@ -85,19 +86,22 @@ class MessageDelivery(SQLModel, table=True):
 
 class MessageTag(SQLModel, table=True):
     __tablename__ = "message_tags"
-    __table_args__ = (Index("ix_message_tags_tag_message", "tag", "message_id"),)
+    __table_args__ = (Index("ix_message_tags_tag_topic", "tag", "topic_id", "message_id"),)
     message_id: int = Field(sa_column=Column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True))
     tag: str = Field(primary_key=True, max_length=100)
     position: int = 0  # order of appearance in the text
+    # a copy of the message's topic, so a tag count checks read access from this index alone
+    topic_id: int | None = None
 
 
 class MessageLabel(SQLModel, table=True):
     __tablename__ = "message_labels"
-    __table_args__ = (Index("ix_message_labels_text_message", "text", "message_id"),)
+    __table_args__ = (Index("ix_message_labels_text_topic", "text", "topic_id", "message_id"),)
     message_id: int = Field(sa_column=Column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True))
     text: str = Field(primary_key=True, max_length=100)
     color: str = Field(max_length=64)
     position: int = 0
+    topic_id: int | None = None  # a copy of the message's topic, as on MessageTag
 
 
 class MessageMention(SQLModel, table=True):

@@ -21,7 +21,7 @@ class SortKey:
     descending: bool
 
 
-def _seek(keys: Sequence[SortKey], values: tuple[Any, ...], *, forward: bool) -> ColumnElement[bool]:
+def seek(keys: Sequence[SortKey], values: tuple[Any, ...], *, forward: bool) -> ColumnElement[bool]:
     """Rows strictly after `values` in the order of `keys` (or before when not forward)."""
     clauses = []
     for i, key in enumerate(keys):
@@ -30,6 +30,12 @@ def _seek(keys: Sequence[SortKey], values: tuple[Any, ...], *, forward: bool) ->
         step = key.expr > values[i] if greater else key.expr < values[i]
         clauses.append(and_(*prefix, step))
     return or_(*clauses)
+
+
+def order_clauses(keys: Sequence[SortKey], *, forward: bool, by_value: bool = False) -> list[Any]:
+    """ORDER BY for walking `keys` forward or backward (`by_value`: see paginate)."""
+    exprs = [func.coalesce(k.expr, k.expr) if by_value else k.expr for k in keys]
+    return [(e.desc() if k.descending == forward else e.asc()) for e, k in zip(exprs, keys, strict=True)]
 
 
 async def paginate(
@@ -50,13 +56,11 @@ async def paginate(
     forward = not page.backward
     cursor = page.after if forward else page.before
     if cursor is not None:
-        stmt = stmt.where(_seek(keys, decode_cursor(cursor, arity=len(keys)), forward=forward))
+        stmt = stmt.where(seek(keys, decode_cursor(cursor, arity=len(keys)), forward=forward))
     # sort_by_value: ORDER BY a no-op function of each key, so SQLite picks its index for the
     # WHERE clause (a selective filter) and sorts the few matches, instead of walking an
     # ordering index past most of the table.
-    exprs = [func.coalesce(k.expr, k.expr) if sort_by_value else k.expr for k in keys]
-    order = [(e.desc() if k.descending == forward else e.asc()) for e, k in zip(exprs, keys, strict=True)]
-    stmt = stmt.order_by(*order).limit(page.size + 1)
+    stmt = stmt.order_by(*order_clauses(keys, forward=forward, by_value=sort_by_value)).limit(page.size + 1)
     result = await session.execute(stmt)
     rows: list[Any] = list(result.scalars().all() if scalars else result.all())
     more = len(rows) > page.size

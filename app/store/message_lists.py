@@ -9,10 +9,12 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Message, MessageLabel, MessageTag, Topic, User
-from app.pagination import Page, PageRequest
-from app.store.keyset import SortKey, paginate
+from app.pagination import Page, PageRequest, decode_cursor
+from app.search import fts5_query
+from app.store.keyset import SortKey, order_clauses, paginate, seek
 from app.store.messages import messages_by_ids
-from app.store.search import relevance
+from app.store.ranked_search import page_ranked_ids
+from app.store.search import join_matches, relevance, text_match
 
 
 def order_expression(field: str, *, score: Any = None) -> Any:
@@ -55,10 +57,39 @@ async def list_messages(
     with_total: bool = True,
     terms: list[str] | None = None,
     selective: bool = False,
+    rank_window: int | None = None,
+    walk: tuple[Sequence[Any], int] | None = None,
 ) -> Page[Message]:
-    """`order` is [(field, descending)]; the id breaks ties in the direction of the last field."""
+    """`order` is [(field, descending)]; the id breaks ties in the direction of the last field.
+
+    Ordered by RELEVANCE alone on SQLite with a `rank_window`, only the newest `rank_window`
+    text matches are ranked (app.store.ranked_search). A `selective` filter on SQLite collects
+    and sorts its matches; with `walk` = (the same filter with per-row checks, rows) and the
+    default order, the next `rows` messages in order are tried first (see _page_from_walk).
+    """
     order = list(order) or [("CREATED_AT", True)]
     dialect = session.get_bind().dialect.name
+    if terms and rank_window and dialect == "sqlite" and [f for f, _ in order] == ["RELEVANCE"]:
+        ranked = await page_ranked_ids(
+            session,
+            where=where,
+            query=fts5_query(terms),
+            descending=order[0][1],
+            page=page,
+            window=rank_window,
+        )
+        by_id = await messages_by_ids(session, ids=ranked.items)
+        return Page(
+            [by_id[i] for i in ranked.items if i in by_id],
+            [c for i, c in zip(ranked.items, ranked.cursors, strict=True) if i in by_id],
+            has_next_page=ranked.has_next_page,
+            has_previous_page=ranked.has_previous_page,
+            total_count=(
+                await count_messages(session, where=[*where, text_match(dialect, terms)])
+                if with_total
+                else None
+            ),
+        )
     source, score = None, None
     if terms and any(f == "RELEVANCE" for f, _ in order):
         source, score = relevance(dialect, terms)
@@ -72,20 +103,63 @@ async def list_messages(
     if source is not None:  # the text condition: only rows of the ranked FTS query
         stmt = stmt.join(source, source.c.rowid == Message.id)
     keys = [SortKey(expression(f), desc) for f, desc in order] + [SortKey(Message.id, order[-1][1])]
-    result = await paginate(
-        session,
-        stmt,
-        keys=keys,
-        key_of=lambda row: (*row[1:], row[0]),
-        page=page,
-        with_total=with_total,
-        scalars=False,
-        sort_by_value=selective and dialect == "sqlite",
-    )
+    result = None
+    if walk is not None and selective and dialect == "sqlite" and [f for f, _ in order] == ["CREATED_AT"]:
+        result = await _page_from_walk(session, walk[0], keys, expressions, page, walk[1])
+    if result is None:
+        result = await paginate(
+            session,
+            stmt,
+            keys=keys,
+            key_of=_key_of,
+            page=page,
+            with_total=with_total,
+            scalars=False,
+            sort_by_value=selective and dialect == "sqlite",
+        )
+    elif with_total:
+        result.total_count = await count_messages(session, where=where)
     ids = [row[0] for row in result.items]
     rows = await messages_by_ids(session, ids=ids)
     result.items = [rows[i] for i in ids if i in rows]
     return result
+
+
+def _key_of(row: Any) -> tuple[Any, ...]:
+    return (*row[1:], row[0])
+
+
+async def _page_from_walk(
+    session: AsyncSession,
+    where: Sequence[Any],
+    keys: Sequence[SortKey],
+    columns: Sequence[Any],
+    page: PageRequest,
+    rows: int,
+) -> Page[Any] | None:
+    """The page, if a walk over at most the next `rows` messages in date order finds it.
+
+    A filter that matches many messages fills a page from the first few hundred entries of the
+    date index, where collecting and sorting all its matches costs a step per match. The walk
+    stops at the page's end or at the date of the `rows`-th next message, so it is bounded
+    whatever the filter. The matches it passes are a prefix of all matches in order, so the
+    page it finds is exact; if it stops at the bound first, None: the caller collects instead.
+    """
+    forward = not page.backward
+    cursor = page.after if forward else page.before
+    after = seek(keys, decode_cursor(cursor, arity=len(keys)), forward=forward) if cursor else None
+    # keys are (created_at, id): the walk goes down created_at when listing newest first
+    down = keys[0].descending == forward
+    bound_stmt = select(keys[0].expr).order_by(*order_clauses(keys, forward=forward)).offset(rows - 1)
+    if after is not None:
+        bound_stmt = bound_stmt.where(after)
+    bound = (await session.execute(bound_stmt.limit(1))).scalar_one_or_none()
+    stmt = select(Message.id, *columns).where(*where)
+    if bound is not None:
+        stmt = stmt.where(keys[0].expr >= bound if down else keys[0].expr <= bound)
+    result = await paginate(session, stmt, keys=keys, key_of=_key_of, page=page, scalars=False)
+    full = result.has_next_page if forward else result.has_previous_page
+    return result if full or bound is None else None
 
 
 def ranked_join(order: Sequence[tuple[str, bool]], terms: list[str] | None, dialect: str) -> bool:
@@ -94,8 +168,18 @@ def ranked_join(order: Sequence[tuple[str, bool]], terms: list[str] | None, dial
     return dialect == "sqlite" and bool(terms) and any(f == "RELEVANCE" for f, _ in order)
 
 
-async def count_messages(session: AsyncSession, *, where: Sequence[Any]) -> int:
+async def count_messages(
+    session: AsyncSession, *, where: Sequence[Any], joined_terms: list[str] | None = None
+) -> int:
+    """`joined_terms`: the text condition, left out of `where` and applied by an FTS5 join (SQLite)."""
     stmt = select(func.count()).select_from(Message).where(*where)
+    if joined_terms:
+        stmt = join_matches(stmt, joined_terms)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def count_by(session: AsyncSession, stmt: Any) -> int:
+    """Run a count statement built elsewhere (app.filters.sql.tagged_count)."""
     return int((await session.execute(stmt)).scalar_one())
 
 

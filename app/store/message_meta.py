@@ -11,10 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models import Message, MessageLabel, MessageLike, MessageMention, MessageTag, MessageVote, Topic
 
 
-async def set_tags(session: AsyncSession, *, message_id: int, tags: Sequence[str]) -> None:
+async def set_tags(
+    session: AsyncSession, *, message_id: int, topic_id: int | None, tags: Sequence[str]
+) -> None:
     await session.execute(delete(MessageTag).where(MessageTag.message_id == message_id))
     session.add_all(
-        MessageTag(message_id=message_id, tag=t, position=i) for i, t in enumerate(dict.fromkeys(tags))
+        MessageTag(message_id=message_id, tag=t, position=i, topic_id=topic_id)
+        for i, t in enumerate(dict.fromkeys(tags))
     )
     await session.flush()
 
@@ -74,7 +77,9 @@ async def remove_labels(session: AsyncSession, *, message_id: int, texts: Sequen
     await session.execute(stmt)
 
 
-async def add_labels(session: AsyncSession, *, message_id: int, labels: Sequence[tuple[str, str]]) -> None:
+async def add_labels(
+    session: AsyncSession, *, message_id: int, topic_id: int | None, labels: Sequence[tuple[str, str]]
+) -> None:
     """Add (text, color) labels; an existing text takes the new colour."""
     existing = {
         row.text: row
@@ -88,7 +93,9 @@ async def add_labels(session: AsyncSession, *, message_id: int, labels: Sequence
             existing[text].color = color
         else:
             position += 1
-            label = MessageLabel(message_id=message_id, text=text, color=color, position=position)
+            label = MessageLabel(
+                message_id=message_id, text=text, color=color, position=position, topic_id=topic_id
+            )
             session.add(label)
             existing[text] = label
     await session.flush()

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Attachment, Message, MessageRevision
+from app.models import Attachment, Message, MessageLabel, MessageRevision, MessageTag
 from app.pagination import Page, PageRequest
 from app.store.keyset import SortKey, paginate
 
@@ -176,10 +176,15 @@ async def get_task_copy(session: AsyncSession, *, original_id: int, tasks_topic_
 
 
 async def move_messages(session: AsyncSession, *, ids: Sequence[int], topic_id: int, now: datetime) -> None:
+    """Move the messages, and the topic copies on their tag and label rows with them."""
     if ids:
         await session.execute(
             update(Message).where(Message.id.in_(set(ids))).values(topic_id=topic_id, updated_at=now)
         )
+        for placed in (MessageTag, MessageLabel):
+            await session.execute(
+                update(placed).where(placed.message_id.in_(set(ids))).values(topic_id=topic_id)
+            )
 
 
 async def set_parsed(session: AsyncSession, *, message_id: int, urls: Sequence[str]) -> None:

@@ -20,6 +20,12 @@ def text_match(dialect: str, terms: list[str]) -> Any:
     return literal_column("messages.search").op("@@")(func.to_tsquery("simple", tsquery(terms)))
 
 
+def join_matches(stmt: Any, terms: list[str]) -> Any:
+    """`stmt` over Message restricted to text matches by a join driven from the FTS5 index (SQLite):
+    counting many matches this way skips building a temporary set of every matching id."""
+    return stmt.join(_fts, _fts.c.rowid == Message.id).where(_fts_match(fts5_query(terms)))
+
+
 def relevance(dialect: str, terms: list[str]) -> tuple[Any | None, Any]:
     """(a subquery to join on its `rowid`, or None; the score: higher is more relevant).
 
