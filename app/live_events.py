@@ -92,6 +92,8 @@ async def load_events(session: AsyncSession, rows: list[Event]) -> list[LiveEven
             audience = frozenset(participants.get(r.conversation_id, ()))
         elif message is not None and message.id in delivered:
             audience = frozenset({message.author_id, *delivered[message.id]})
+        elif message is None and r.data.get("audience"):  # a deleted notice: who had it
+            audience = frozenset(r.data["audience"])
         else:
             audience = frozenset()
         events.append(

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     # storage and live delivery
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
     live_poll_seconds: float = Field(default=5.0, gt=0)
+    # how often an open websocket re-reads its user (groups, rights, token still valid)
+    live_auth_refresh_seconds: float = Field(default=30.0, gt=0)
     event_retention_seconds: float = Field(default=7 * 24 * 3600, gt=0)
     event_prune_interval_seconds: float = Field(default=3600, gt=0)
     ws_per_message_deflate: bool = False

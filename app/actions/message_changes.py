@@ -94,9 +94,20 @@ async def doomed_ids(uow: UnitOfWork, messages: Sequence[Message], cascade: Casc
 async def delete_ids(uow: UnitOfWork, viewer: Viewer, ids: Sequence[int]) -> list[int]:
     rows = await message_store.messages_by_ids(uow.session, ids=ids)
     now = utcnow()
-    await record(
-        uow, [MessageEventDraft(EventKind.DELETED, rows[i], viewer.user_id) for i in ids if i in rows], at=now
-    )
+    # a deleted notice's inboxes go with it: the event keeps who had it, for the live path
+    notices = [i for i, m in rows.items() if m.conversation_id is None and m.topic_id is None]
+    inboxes = await notice_store.delivered_user_ids(uow.session, ids=notices)
+    drafts = [
+        MessageEventDraft(
+            EventKind.DELETED,
+            rows[i],
+            viewer.user_id,
+            {"audience": sorted({rows[i].author_id, *inboxes[i]})} if i in inboxes else {},
+        )
+        for i in ids
+        if i in rows
+    ]
+    await record(uow, drafts, at=now)
     await message_store.delete_messages(uow.session, ids=ids)
     return [i for i in ids if i in rows]
 

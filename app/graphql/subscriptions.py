@@ -55,11 +55,15 @@ class MessageEvent:
 
 
 def message_predicate(
-    spec: MessageFilterSpec, viewer: Viewer | None, kinds: set[str]
+    spec: MessageFilterSpec, viewer_of: Callable[[], Viewer | None], kinds: set[str]
 ) -> Callable[[LiveEvent], bool]:
-    """Readable by the viewer and matching the filter; a deleted message is matched by its place."""
+    """Readable by the viewer and matching the filter; a deleted message is matched by its place.
+
+    The viewer is read per event: a websocket re-reads its user now and then (app.graphql.view),
+    so a group left or a right withdrawn applies to subscriptions already open."""
 
     def accepts(event: LiveEvent) -> bool:
+        viewer = viewer_of()
         if event.kind not in kinds or event.message_id is None or not event.readable_by(viewer):
             return False
         if event.facts is None:
@@ -84,7 +88,7 @@ class Subscription:
         viewer = ctx.viewer  # anonymous: public read-only topics only
         spec = (filter or MessageFilter()).to_spec()
         await queries.check_filter(ctx.db, viewer, spec)
-        accepts = message_predicate(spec, viewer, {"ADDED"})
+        accepts = message_predicate(spec, lambda: ctx.viewer, {"ADDED"})
         async for event in event_stream(ctx.db, ctx.services.hub, accepts, after=None):
             if event.message is not None:
                 yield Message.from_row(event.message)
@@ -103,7 +107,7 @@ class Subscription:
         position = decode_event_cursor(after) if after is not None else None
         if position is not None:
             await check_cursor(ctx.db, position)
-        accepts = message_predicate(spec, viewer, MESSAGE_KINDS)
+        accepts = message_predicate(spec, lambda: ctx.viewer, MESSAGE_KINDS)
         async for event in event_stream(ctx.db, ctx.services.hub, accepts, after=position):
             assert event.message_id is not None
             yield MessageEvent(
@@ -121,15 +125,15 @@ class Subscription:
     async def message_count(
         self, info: Info, filter: MessageFilter | None = None
     ) -> AsyncGenerator[int, None]:
-        ctx = info.context
-        viewer = ctx.viewer  # anonymous: public read-only topics only
+        ctx = info.context  # anonymous: public read-only topics only
         spec = (filter or MessageFilter()).to_spec()
-        current = await queries.message_count(ctx.db, viewer, spec)
+        current = await queries.message_count(ctx.db, ctx.viewer, spec)
         yield current
         changed = asyncio.Event()
 
         def touches(event: LiveEvent) -> bool:
-            if event.message_id is not None and (event.readable_by(viewer) or event.kind == "DELETED"):
+            readable = event.readable_by(ctx.viewer)
+            if event.message_id is not None and (readable or event.kind == "DELETED"):
                 changed.set()
             return False  # nothing queued: the count is re-read instead
 
@@ -139,7 +143,7 @@ class Subscription:
                 await changed.wait()
                 await asyncio.sleep(0.05)  # let a burst of changes settle into one recount
                 changed.clear()
-                count = await queries.message_count(ctx.db, viewer, spec)
+                count = await queries.message_count(ctx.db, ctx.viewer, spec)
                 if count != current:
                     current = count
                     yield count
@@ -149,10 +153,10 @@ class Subscription:
     @strawberry.subscription(description="New and updated announcements addressed to the viewer's groups.")
     async def announcement_published(self, info: Info) -> AsyncGenerator[Announcement, None]:
         ctx = info.context
-        viewer = require_viewer(ctx.viewer)
+        require_viewer(ctx.viewer)
 
         def accepts(event: LiveEvent) -> bool:
-            return event.kind == "PUBLISHED" and event.readable_by(viewer)
+            return event.kind == "PUBLISHED" and event.readable_by(ctx.viewer)
 
         async for event in event_stream(ctx.db, ctx.services.hub, accepts, after=None):
             assert event.announcement_id is not None

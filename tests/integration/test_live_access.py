@@ -1,0 +1,133 @@
+"""Live delivery follows access: a group left stops delivery, a logout closes the socket, and a
+deleted notice's DELETED event still reaches the inboxes it was in.
+
+A real uvicorn, real websocket clients; the server re-reads each socket's user every
+live_auth_refresh_seconds (short here).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import websockets
+
+from app.settings import Settings
+from tests.conftest import ADMIN_PASSWORD, LiveServer, make_settings
+from tests.integration.test_live import post, user
+
+LOGIN = """mutation($p: String!) { login(input: {username: "admin", password: $p}) {
+  ... on LoginSuccess { token } } }"""
+ADDED = """subscription { messageAdded { text } }"""
+SEND = """mutation($t: String!, $x: String!) { sendMessage(input: {topic: $t, text: $x}) { __typename } }"""
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path, live_auth_refresh_seconds=0.2)
+
+
+async def subscribed(server: LiveServer, token: str) -> Any:
+    ws = await websockets.connect(server.ws_url, subprotocols=["graphql-transport-ws"])
+    await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
+    assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
+    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": ADDED}}))
+    await asyncio.sleep(0.3)  # the subscription is registered before anything is sent
+    return ws
+
+
+async def next_text(ws: Any) -> str:
+    message = json.loads(await asyncio.wait_for(ws.recv(), 5))
+    assert message["type"] == "next", message
+    return message["payload"]["data"]["messageAdded"]["text"]
+
+
+async def test_leaving_a_group_stops_delivery_on_an_open_subscription(live_server: LiveServer) -> None:
+    admin = (await post(live_server, LOGIN, {"p": ADMIN_PASSWORD}))["login"]["token"]
+    alice, alice_id = await user(live_server, "alice")
+    group = await post(
+        live_server,
+        """mutation($m: [ID!]!) { createGroup(input: {name: "ops", members: $m}) {
+          ... on CreateGroupSuccess { group { id } } } }""",
+        {"m": [alice_id]},
+        admin,
+    )
+    group_id = group["createGroup"]["group"]["id"]
+    await post(live_server, """mutation { createTopic(input: {path: "/Ops"}) { __typename } }""", {}, admin)
+    await post(
+        live_server,
+        """mutation($g: ID!) { setTopicAccess(input: {topic: "/Ops", role: READ, groups: [$g]}) {
+          __typename } }""",
+        {"g": group_id},
+        admin,
+    )
+    ws = await subscribed(live_server, alice)
+    try:
+        await post(live_server, SEND, {"t": "/Ops", "x": "while a member"}, admin)
+        assert await next_text(ws) == "while a member"
+        removed = await post(
+            live_server,
+            """mutation($g: ID!, $u: ID!) { setGroupMembers(input: {group: $g, remove: [$u]}) {
+              __typename } }""",
+            {"g": group_id, "u": alice_id},
+            admin,
+        )
+        assert removed["setGroupMembers"]["__typename"] == "SetGroupMembersSuccess"
+        await asyncio.sleep(0.8)  # a few refresh periods
+        await post(live_server, SEND, {"t": "/Ops", "x": "after leaving"}, admin)
+        await post(live_server, SEND, {"t": "/Private/alice", "x": "still live"}, alice)
+        assert await next_text(ws) == "still live"  # and nothing from /Ops before it
+    finally:
+        await ws.close()
+
+
+async def test_a_logout_closes_open_sockets_with_4401(live_server: LiveServer) -> None:
+    bob, _ = await user(live_server, "bob")
+    ws = await subscribed(live_server, bob)
+    assert (await post(live_server, "mutation { logout { __typename } }", {}, bob))["logout"]
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        await asyncio.wait_for(ws.recv(), 5)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+
+
+async def test_a_deleted_notice_reaches_its_recipients_as_deleted(live_server: LiveServer) -> None:
+    admin = (await post(live_server, LOGIN, {"p": ADMIN_PASSWORD}))["login"]["token"]
+    carol, carol_id = await user(live_server, "carol")
+    dave, _ = await user(live_server, "dave")
+    sent = await post(
+        live_server,
+        """mutation($u: ID!) { sendNotice(input: {users: [$u], text: "maintenance at noon"}) {
+          ... on SendNoticeSuccess { message { id } } } }""",
+        {"u": carol_id},
+        admin,
+    )
+    notice_id = sent["sendNotice"]["message"]["id"]
+    events = "subscription { messageEvents { kind messageId } }"
+    sockets = []
+    for token in (carol, dave):
+        ws = await websockets.connect(live_server.ws_url, subprotocols=["graphql-transport-ws"])
+        await ws.send(
+            json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+        )
+        assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": events}}))
+        sockets.append(ws)
+    await asyncio.sleep(0.3)
+    try:
+        deleted = await post(
+            live_server,
+            """mutation($id: ID!) { deleteMessage(input: {ref: {id: $id}}) { __typename } }""",
+            {"id": notice_id},
+            admin,
+        )
+        assert deleted["deleteMessage"]["__typename"] == "DeleteMessageSuccess", deleted
+        got = json.loads(await asyncio.wait_for(sockets[0].recv(), 5))
+        assert got["payload"]["data"]["messageEvents"] == {"kind": "DELETED", "messageId": notice_id}
+        with pytest.raises(asyncio.TimeoutError):  # dave never had it
+            await asyncio.wait_for(sockets[1].recv(), 0.8)
+    finally:
+        for ws in sockets:
+            await ws.close()
