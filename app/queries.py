@@ -14,6 +14,7 @@ from app.auth import Viewer
 from app.db import Database
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.filters import MessageFilterSpec, filter_conditions, tagged_count
+from app.filters.text_count import text_count
 from app.models import (
     Announcement,
     AnnouncementConfirmation,
@@ -130,6 +131,11 @@ async def message_count(db: Database, viewer: Viewer | None, spec: MessageFilter
         from_tags = await tagged_count(session, viewer, spec)
         if from_tags is not None:
             return await message_lists.count_by(session, from_tags)
+        from_text_index = await text_count(
+            session, viewer, spec, named_max=db.settings.search_count_named_topics
+        )
+        if from_text_index is not None:
+            return from_text_index
         joined = spec.terms if session.get_bind().dialect.name == "sqlite" else None
         where = await filter_conditions(session, viewer, spec, text_via_join=bool(joined))
         return await message_lists.count_messages(session, where=where, joined_terms=joined)

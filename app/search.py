@@ -43,7 +43,17 @@ def query_terms(query: str) -> list[str]:
 
 
 def fts5_query(terms: list[str]) -> str:
-    return " AND ".join(f'"{t}"*' for t in terms)
+    """Every term as a word prefix of the `text` column (the index also has a `place` column)."""
+    return " AND ".join(f'text : "{t}"*' for t in terms)
+
+
+def fts5_place_query(terms: list[str], places: list[str], *, inside: bool) -> str:
+    """The text query restricted to messages whose place token is (or, not `inside`, is not) one
+    of `places` (`t<topic id>`, `c` for conversations, `n` for notices)."""
+    if not places:
+        return fts5_query(terms) if not inside else ""
+    operator = "AND" if inside else "NOT"
+    return f"({fts5_query(terms)}) {operator} place : ({' OR '.join(places)})"
 
 
 def tsquery(terms: list[str]) -> str:

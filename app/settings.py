@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     # a list in date order with a filter over an index of its own first looks for a full page
     # among this many messages in date order before collecting and sorting every match
     list_walk_rows: int = Field(default=2000, gt=0)
+    # counting a text search names at most this many topics (readable or not) in its FTS5 query
+    search_count_named_topics: int = Field(default=64, ge=0)
 
     # while a user has announcements waiting for confirmation, refuse everything but reading and
     # confirming them (easydb's gate); off by default

@@ -89,7 +89,7 @@ async def plans_of(db: Database, run: Any) -> list[list[str]]:
 
     def capture(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
         walk_bound = statement.rstrip().endswith("LIMIT ? OFFSET ?") and parameters[-1] == WALK_ROWS - 1
-        on_messages = re.search(r"\bFROM messages\b", statement) is not None
+        on_messages = re.search(r"\b(FROM|JOIN) messages\b", statement) is not None
         if statement.lstrip().upper().startswith("SELECT") and on_messages and not walk_bound:
             captured.append((statement, parameters))
 

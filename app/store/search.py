@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import and_, column, func, literal_column, select, table
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Message
 from app.search import fts5_query, tsquery
@@ -18,6 +20,14 @@ def text_match(dialect: str, terms: list[str]) -> Any:
     if dialect == "sqlite":
         return Message.id.in_(select(_fts.c.rowid).where(_fts_match(fts5_query(terms))))
     return literal_column("messages.search").op("@@")(func.to_tsquery("simple", tsquery(terms)))
+
+
+async def count_matches(session: AsyncSession, query: str, *, where: Sequence[Any] = ()) -> int:
+    """How many messages match the FTS5 `query`; with `where`, a condition on each message too."""
+    stmt = select(func.count()).select_from(_fts).where(_fts_match(query))
+    if where:
+        stmt = stmt.join(Message, Message.id == _fts.c.rowid).where(*where)
+    return int((await session.execute(stmt)).scalar_one())
 
 
 def join_matches(stmt: Any, terms: list[str]) -> Any:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Topic, TopicAccess
@@ -92,6 +92,17 @@ def readable_topic_clause(
             )
         )
     return or_(*clauses)
+
+
+async def count_topics(session: AsyncSession, *, readable: Any) -> tuple[int, int]:
+    """(all topics, those matching `readable`)."""
+    stmt = select(func.count(), func.count().filter(readable)).select_from(Topic)
+    row = (await session.execute(stmt)).one()
+    return int(row[0]), int(row[1])
+
+
+async def topic_ids(session: AsyncSession, *, where: Any) -> list[int]:
+    return list((await session.execute(select(Topic.id).where(where).order_by(Topic.id))).scalars())
 
 
 async def list_readable_topics(
