@@ -38,15 +38,19 @@ async def _ranked(
     session: AsyncSession,
     where: Sequence[Any],
     query: str,
-    start: int | None,
+    window: int,
     at: tuple[Any, ...] | None,
     descending: bool,
     limit: int,
 ) -> list[tuple[int, float]]:
-    """Matches from `start` on, by bm25 score then id, after `at`."""
-    hits = select(_fts.c.rowid.label("rowid"), _fts.c.rank.label("rank")).where(_match(query))
-    if start is not None:
-        hits = hits.where(_fts.c.rowid >= start)
+    """The newest `window` matches, by bm25 score then id, after `at` (FTS5 walks its index
+    newest first and scores only those)."""
+    hits = (
+        select(_fts.c.rowid.label("rowid"), _fts.c.rank.label("rank"))
+        .where(_match(query))
+        .order_by(_fts.c.rowid.desc())
+        .limit(window)
+    )
     ranked = hits.subquery("fts_ranked")
     score = -ranked.c.rank
     stmt = select(Message.id, score).join(ranked, ranked.c.rowid == Message.id).where(*where)
@@ -95,15 +99,14 @@ async def page_ranked_ids(
     window: int,
 ) -> Page[int]:
     """A page of message ids in relevance order (best first when `descending`)."""
-    start = await window_start(session, query, window)
     forward = not page.backward
     cursor = page.after if forward else page.before
     at = decode_cursor(cursor, arity=2) if cursor is not None else None
-    parts = ["ranked"] if start is None else (["ranked", "older"] if descending else ["older", "ranked"])
+    parts = ["ranked", "older"] if descending else ["older", "ranked"]
     if not forward:
         parts.reverse()
     if at is not None:  # begin in the part that holds the cursor
-        parts = parts[parts.index("older" if start is not None and at[0] == UNRANKED else "ranked") :]
+        parts = parts[parts.index("older" if at[0] == UNRANKED else "ranked") :]
     step_desc = descending == forward
     rows: list[tuple[int, float]] = []
     for i, part in enumerate(parts):
@@ -112,9 +115,10 @@ async def page_ranked_ids(
             break
         part_at = at if i == 0 else None
         if part == "ranked":
-            rows += await _ranked(session, where, query, start, part_at, step_desc, need)
-        else:
-            assert start is not None
+            rows += await _ranked(session, where, query, window, part_at, step_desc, need)
+            continue
+        start = await window_start(session, query, window)  # only when the page reaches past it
+        if start is not None:  # else every match is ranked: there is no older part
             rows += await _older(session, where, query, start, part_at, step_desc, need)
     more = len(rows) > page.size
     rows = rows[: page.size]
