@@ -70,26 +70,7 @@ async def list_messages(
     order = list(order) or [("CREATED_AT", True)]
     dialect = session.get_bind().dialect.name
     if terms and rank_window and dialect == "sqlite" and [f for f, _ in order] == ["RELEVANCE"]:
-        ranked = await page_ranked_ids(
-            session,
-            where=where,
-            query=fts5_query(terms),
-            descending=order[0][1],
-            page=page,
-            window=rank_window,
-        )
-        by_id = await messages_by_ids(session, ids=ranked.items)
-        return Page(
-            [by_id[i] for i in ranked.items if i in by_id],
-            [c for i, c in zip(ranked.items, ranked.cursors, strict=True) if i in by_id],
-            has_next_page=ranked.has_next_page,
-            has_previous_page=ranked.has_previous_page,
-            total_count=(
-                await count_messages(session, where=[*where, text_match(dialect, terms)])
-                if with_total
-                else None
-            ),
-        )
+        return await _ranked_page(session, where, terms, order[0][1], page, rank_window, with_total)
     source, score = None, None
     if terms and any(f == "RELEVANCE" for f, _ in order):
         source, score = relevance(dialect, terms)
@@ -123,6 +104,31 @@ async def list_messages(
     rows = await messages_by_ids(session, ids=ids)
     result.items = [rows[i] for i in ids if i in rows]
     return result
+
+
+async def _ranked_page(
+    session: AsyncSession,
+    where: Sequence[Any],
+    terms: list[str],
+    descending: bool,
+    page: PageRequest,
+    window: int,
+    with_total: bool,
+) -> Page[Message]:
+    """RELEVANCE order on SQLite, ranking only the newest `window` matches; `where` leaves the
+    text condition out (the FTS5 index applies it)."""
+    ranked = await page_ranked_ids(
+        session, where=where, query=fts5_query(terms), descending=descending, page=page, window=window
+    )
+    by_id = await messages_by_ids(session, ids=ranked.items)
+    total = await count_messages(session, where=[*where, text_match("sqlite", terms)]) if with_total else None
+    return Page(
+        [by_id[i] for i in ranked.items if i in by_id],
+        [c for i, c in zip(ranked.items, ranked.cursors, strict=True) if i in by_id],
+        has_next_page=ranked.has_next_page,
+        has_previous_page=ranked.has_previous_page,
+        total_count=total,
+    )
 
 
 def _key_of(row: Any) -> tuple[Any, ...]:
