@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,33 @@ async def test_sigterm_closes_websockets_with_1001(tmp_path: Path) -> None:
         assert exit_code in (0, -15)  # uvicorn re-raises the signal once its graceful shutdown is done
     finally:
         server.stop()
+
+
+async def test_sigterm_lets_an_in_flight_request_finish(tmp_path: Path) -> None:
+    # a slow password hash keeps the registration in flight while the signal arrives
+    slow = {"PARLEY_ARGON2_TIME_COST": "6", "PARLEY_ARGON2_MEMORY_KIB": "131072"}
+    env = {"PARLEY_DATABASE_URL": database_url(tmp_path), **slow}
+    server = ParleyProcess(env).start()
+    register = """mutation { register(input: {username: "late", password: "password-123"}) { __typename } }"""
+    try:
+        async with httpx.AsyncClient(timeout=30) as client:
+            request = asyncio.create_task(client.post(server.http_url, json={"query": register}))
+            await asyncio.sleep(0.15)  # the request is on the server
+            assert server.process is not None and not request.done()
+            server.process.send_signal(signal.SIGTERM)
+            response = await request
+        exit_code = await asyncio.to_thread(server.process.wait, 30)
+    finally:
+        server.stop()
+    assert response.status_code == 200
+    assert response.json()["data"]["register"]["__typename"] == "RegisterSuccess"
+    assert exit_code in (0, -15)
+    again = ParleyProcess(env).start()  # and it was committed
+    try:
+        login = """mutation { login(input: {username: "late", password: "password-123"}) { __typename } }"""
+        assert (await gql_post(again.http_url, login, {}))["login"]["__typename"] == "LoginSuccess"
+    finally:
+        again.stop()
 
 
 SEND = """mutation($k: String!, $x: String!) { sendMessage(input: {topic: "/Crash", text: $x, clientMutationId: $k}) {
