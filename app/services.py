@@ -13,6 +13,7 @@ from app.db import Database
 from app.live import LiveHub
 from app.replay import prune
 from app.settings import Settings
+from app.socket_viewers import SocketViewers
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,7 @@ class Services:
     bus: Bus
     hub: LiveHub
     passwords: Passwords
+    socket_viewers: SocketViewers
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -38,6 +40,7 @@ class Services:
                 queue_size=settings.subscriber_queue_size,
             ),
             passwords=Passwords(settings),
+            socket_viewers=SocketViewers(db, settings.live_auth_refresh_seconds),
         )
 
     async def start(self) -> None:
@@ -51,6 +54,7 @@ class Services:
 
         self.db.on_events_committed = events_committed
         self._pruner = asyncio.create_task(self._prune_forever(), name="parley-event-pruner")
+        self.socket_viewers.start()
 
     async def _prune_forever(self) -> None:
         while True:
@@ -62,6 +66,7 @@ class Services:
                 log.exception("pruning the event log or refreshing statistics failed; will retry")
 
     async def stop(self) -> None:
+        await self.socket_viewers.stop()
         if getattr(self, "_pruner", None) is not None:
             self._pruner.cancel()
             with contextlib.suppress(asyncio.CancelledError):

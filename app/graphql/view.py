@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import uuid
 from typing import Any
 
@@ -21,8 +19,6 @@ from app.auth import bearer_token
 from app.graphql.context import Context
 from app.graphql.schema import build_schema
 from app.services import Services
-
-log = logging.getLogger(__name__)
 
 # GraphiQL sends its header editor's values on HTTP only. Subscriptions authenticate in
 # connection_init, so pass the Authorization header there too (one socket per token).
@@ -108,30 +104,17 @@ class ParleyGraphQL(GraphQL[Context, None]):
                 raise ConnectionRejectionError()
             context.set_viewer(viewer)
             websocket: WebSocket = context.request
-            websocket.state.viewer_refresh = asyncio.create_task(self._keep_viewer_fresh(context, token))
-        return UNSET
 
-    async def _keep_viewer_fresh(self, context: Context, token: str) -> None:
-        """Re-read the socket's user every live_auth_refresh_seconds: a group left, a right
-        withdrawn or a logout reaches open subscriptions (they read context.viewer per event).
-        A token no longer valid closes the socket with 4401."""
-        websocket: WebSocket = context.request
-        while True:
-            await asyncio.sleep(self.services.settings.live_auth_refresh_seconds)
-            try:
-                viewer = await authenticate(self.services.db, token)
-            except Exception:  # the database is briefly unavailable: keep the last known viewer
-                log.warning("could not re-read a websocket's viewer", exc_info=True)
-                continue
-            if viewer is None:
+            async def revoked() -> None:
                 await websocket.close(code=4401, reason="Token revoked or expired")
-                return
-            context.set_viewer(viewer)
+
+            # a group left, a right withdrawn or a logout reaches open subscriptions
+            self.services.socket_viewers.add(id(websocket.scope), token, context.set_viewer, revoked)
+        return UNSET
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         try:
             await super().__call__(scope, receive, send)
         finally:
-            refresh = scope.get("state", {}).get("viewer_refresh")
-            if refresh is not None:
-                refresh.cancel()
+            if scope["type"] == "websocket":
+                self.services.socket_viewers.remove(id(scope))

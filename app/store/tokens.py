@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select
@@ -29,6 +30,20 @@ async def get_token_user(
     )
     row = (await session.execute(stmt)).first()
     return (row[0], row[1]) if row else None
+
+
+async def token_users(
+    session: AsyncSession, *, token_hashes: Sequence[str], now: datetime
+) -> dict[str, User]:
+    """The users of the tokens among `token_hashes` that have not expired, by token hash."""
+    if not token_hashes:
+        return {}
+    stmt = (
+        select(AuthToken.token_hash, User)
+        .join(User, User.id == AuthToken.user_id)
+        .where(AuthToken.token_hash.in_(set(token_hashes)), AuthToken.expires_at > now)
+    )
+    return {row[0]: row[1] for row in (await session.execute(stmt)).all()}
 
 
 async def delete_token(session: AsyncSession, *, token_hash: str) -> int:
