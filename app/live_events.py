@@ -88,6 +88,8 @@ async def load_events(session: AsyncSession, rows: list[Event]) -> list[LiveEven
     events = []
     for r in rows:
         message = messages.get(r.message_id) if r.message_id is not None else None
+        if r.data.get("inboxOnly"):  # a notice one recipient deleted: gone for them alone
+            message = None
         if r.conversation_id is not None:
             audience = frozenset(participants.get(r.conversation_id, ()))
         elif message is not None and message.id in delivered:
@@ -108,7 +110,7 @@ async def load_events(session: AsyncSession, rows: list[Event]) -> list[LiveEven
                 message=message,
                 audience=audience,
                 topics=tuple(audiences[i] for i in (r.topic_id, r.data.get("fromTopicId")) if i in audiences),
-                facts=facts.get(r.message_id) if r.message_id is not None else None,
+                facts=facts.get(r.message_id) if message is not None and r.message_id is not None else None,
                 announcement_id=r.announcement_id,
                 audience_groups=frozenset(announcement_groups.get(r.announcement_id, ()))
                 if r.announcement_id

@@ -121,7 +121,12 @@ async def do_delete_message(
     if message.conversation_id is None and message.topic_id is None:  # a notice
         if message.author_id != viewer.user_id and not viewer.is_admin:
             await notice_store.remove_delivery(uow.session, message_id=message.id, user_id=viewer.user_id)
-            return [message.id]  # gone from this recipient's inbox only
+            # gone from this recipient's inbox only: their other sessions see it deleted
+            gone = {"audience": [viewer.user_id], "inboxOnly": True}
+            await record(
+                uow, [MessageEventDraft(EventKind.DELETED, message, viewer.user_id, gone)], at=utcnow()
+            )
+            return [message.id]
         return await delete_ids(uow, viewer, [message.id])
     place = await place_of(uow, viewer, message)
     check_can_delete(viewer, message, place)

@@ -131,3 +131,48 @@ async def test_a_deleted_notice_reaches_its_recipients_as_deleted(live_server: L
     finally:
         for ws in sockets:
             await ws.close()
+
+
+async def test_a_notice_one_recipient_deletes_is_deleted_for_them_alone(live_server: LiveServer) -> None:
+    admin = (await post(live_server, LOGIN, {"p": ADMIN_PASSWORD}))["login"]["token"]
+    erin, erin_id = await user(live_server, "erin")
+    frank, frank_id = await user(live_server, "frank")
+    sent = await post(
+        live_server,
+        """mutation($u: [ID!]!) { sendNotice(input: {users: $u, text: "badge pickup"}) {
+          ... on SendNoticeSuccess { message { id } } } }""",
+        {"u": [erin_id, frank_id]},
+        admin,
+    )
+    notice_id = sent["sendNotice"]["message"]["id"]
+    events = "subscription { messageEvents { kind messageId message { id } } }"
+    sockets = []
+    for token in (erin, frank, admin):  # erin's other session, another recipient, the author
+        ws = await websockets.connect(live_server.ws_url, subprotocols=["graphql-transport-ws"])
+        await ws.send(
+            json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+        )
+        assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": events}}))
+        sockets.append(ws)
+    await asyncio.sleep(0.3)
+    try:
+        deleted = await post(
+            live_server,
+            """mutation($id: ID!) { deleteMessage(input: {ref: {id: $id}}) { __typename } }""",
+            {"id": notice_id},
+            erin,
+        )
+        assert deleted["deleteMessage"]["__typename"] == "DeleteMessageSuccess", deleted
+        got = json.loads(await asyncio.wait_for(sockets[0].recv(), 5))
+        assert got["payload"]["data"]["messageEvents"] == {
+            "kind": "DELETED",
+            "messageId": notice_id,
+            "message": None,
+        }
+        for other in sockets[1:]:  # still in frank's inbox, still the admin's notice
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(other.recv(), 0.8)
+    finally:
+        for ws in sockets:
+            await ws.close()
