@@ -68,6 +68,7 @@ async def do_send_message(
     *,
     conversation_id: int,
     text: str,
+    in_reply_to_id: int | None = None,
     attachments: Sequence[AttachmentData] = (),
     client_mutation_id: str | None = None,
     translations: Sequence[tuple[str, str]] = (),
@@ -82,6 +83,14 @@ async def do_send_message(
     checked = checked_attachments(settings, attachments)
     check_text(text, field="text", max_length=settings.max_message_length, allow_empty=bool(checked))
     localized, params = checked_localized(settings, translations, parameters)
+    parent = None
+    if in_reply_to_id is not None:  # a thread inside the conversation
+        parent = await message_store.get_message(uow.session, message_id=in_reply_to_id)
+        if parent is None or parent.conversation_id != conversation_id:
+            raise NotFound(
+                "The message to reply to is not in this conversation.",
+                id=to_global_id("Message", in_reply_to_id),
+            )
     now = utcnow()
     message = await message_store.insert_message(
         uow.session,
@@ -89,6 +98,7 @@ async def do_send_message(
         text=text,
         now=now,
         conversation_id=conversation_id,
+        in_reply_to=parent,
         client_mutation_id=client_mutation_id,
     )
     assert message.id is not None

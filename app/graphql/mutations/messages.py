@@ -36,7 +36,10 @@ class SendMessageInput:
     conversation: strawberry.ID | None = None
     topic: str | None = None
     text: str
-    in_reply_to: MessageRef | None = strawberry.field(default=None, description="Reply to this message.")
+    in_reply_to: MessageRef | None = strawberry.field(
+        default=None,
+        description="Reply to this message (in a conversation: by id, in the same conversation).",
+    )
     create_root_if_missing: bool = strawberry.field(
         default=False,
         description="With inReplyTo by tag or label: when no root matches, create it from `text`. "
@@ -158,8 +161,15 @@ async def send(ctx: Context, input: SendMessageInput) -> MessageRow:
     translations = [(t.locale, t.text) for t in input.translations or []]
     parameters = list(input.parameters or [])
     if input.conversation is not None:
-        if input.in_reply_to or input.replies or input.labels or input.created_at:
-            raise InvalidInput("Replies, labels and createdAt apply to topic messages.", field="conversation")
+        if input.replies or input.labels or input.created_at:
+            raise InvalidInput(
+                "`replies`, `labels` and `createdAt` apply to topic messages.", field="conversation"
+            )
+        reply_to = None
+        if input.in_reply_to is not None:
+            reply_to = input.in_reply_to.to_ref("inReplyTo").id
+            if reply_to is None:
+                raise InvalidInput("In a conversation, reply to a message by its id.", field="inReplyTo")
         conversation_id = expect_id(input.conversation, "Conversation", field="conversation")
         return await ctx.db.write_retrying(
             lambda uow: actions.do_send_message(
@@ -168,6 +178,7 @@ async def send(ctx: Context, input: SendMessageInput) -> MessageRow:
                 ctx.viewer,
                 conversation_id=conversation_id,
                 text=input.text,
+                in_reply_to_id=reply_to,
                 attachments=attachments,
                 client_mutation_id=input.client_mutation_id,
                 translations=translations,
