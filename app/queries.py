@@ -13,7 +13,7 @@ from app.actions.announcements import may_manage, visible_to
 from app.auth import Viewer
 from app.db import Database
 from app.errors import Forbidden, InvalidInput, NotFound
-from app.filters import MessageFilterSpec, filter_conditions, tagged_count
+from app.filters import MessageFilterSpec, filter_conditions, readable_messages_clause, tagged_count
 from app.filters.text_count import text_count
 from app.models import (
     Announcement,
@@ -122,6 +122,7 @@ async def messages(
             selective=spec.selective,
             with_total=False,
             rank_window=db.settings.search_rank_window,
+            readable=[readable_messages_clause(viewer)],
             walk=walk,
         )
 

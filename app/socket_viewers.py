@@ -2,15 +2,15 @@
 
 A socket authenticates once, in connection_init. So that a group left, a right withdrawn or a
 logout reaches subscriptions already open, one task per process re-reads the users of all open
-sockets every `live_auth_refresh_seconds` in three queries (tokens, rights, groups), however
-many sockets there are, and hands each socket its fresh viewer, or closes it when its token no
-longer holds.
+sockets every `live_auth_refresh_seconds`: three queries (tokens, rights, groups) per thousand
+sockets. It hands each socket its fresh viewer, or closes it when its token no longer holds.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -34,16 +34,16 @@ class SocketViewers:
         self.db = db
         self.period = period_seconds
         self._open: dict[int, _Socket] = {}
+        self._keys = itertools.count(1)
         self._task: asyncio.Task[None] | None = None
 
     def add(
-        self,
-        key: int,
-        token: str,
-        on_viewer: Callable[[Viewer], None],
-        on_revoked: Callable[[], Awaitable[None]],
-    ) -> None:
+        self, token: str, on_viewer: Callable[[Viewer], None], on_revoked: Callable[[], Awaitable[None]]
+    ) -> int:
+        """Track a socket; the key to remove it with (never reused)."""
+        key = next(self._keys)
         self._open[key] = _Socket(token, on_viewer, on_revoked)
+        return key
 
     def remove(self, key: int) -> None:
         self._open.pop(key, None)
@@ -70,15 +70,17 @@ class SocketViewers:
         if not sockets:
             return
         viewers = await authenticate_many(self.db, {s.token for s in sockets.values()})
+        revoked = []
         for key, socket in sockets.items():
-            if key not in self._open:  # closed meanwhile
+            if self._open.get(key) is not socket:  # closed meanwhile
                 continue
             viewer = viewers.get(socket.token)
             if viewer is not None:
                 socket.on_viewer(viewer)
-                continue
-            self.remove(key)
-            try:
-                await socket.on_revoked()
-            except Exception:  # already closing
-                log.debug("websocket already closed", exc_info=True)
+            else:
+                self.remove(key)
+                revoked.append(socket.on_revoked())
+        # closed side by side: a client slow to answer its close holds up no other socket
+        for outcome in await asyncio.gather(*revoked, return_exceptions=True):
+            if isinstance(outcome, Exception):  # already closing
+                log.debug("websocket already closed", exc_info=outcome)

@@ -36,12 +36,14 @@ async def test_one_refresh_reads_every_socket_in_three_selects(tmp_path: Path) -
     sockets = SocketViewers(db, period_seconds=3600)
     seen: dict[int, Viewer] = {}
     closed: list[int] = []
-    for key, token in enumerate(tokens):
+    keys = []
+    for i, token in enumerate(tokens):
 
-        async def close(key: int = key) -> None:
-            closed.append(key)
+        async def close(i: int = i) -> None:
+            closed.append(i)
 
-        sockets.add(key, token, lambda viewer, key=key: seen.__setitem__(key, viewer), close)
+        keys.append(sockets.add(token, lambda viewer, i=i: seen.__setitem__(i, viewer), close))
+    assert len(set(keys)) == len(keys)
     selects: list[str] = []
 
     def capture(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]

@@ -104,9 +104,7 @@ async def do_label_messages(
             uow.session, message_id=message.id, texts=None if replace_all else remove
         )
         if labels:
-            await message_meta.add_labels(
-                uow.session, message_id=message.id, topic_id=message.topic_id, labels=labels
-            )
+            await message_meta.add_labels(uow.session, message_id=message.id, labels=labels)
         await message_store.touch_message(uow.session, message_id=message.id, now=now)
     await record(uow, [MessageEventDraft(EventKind.LABELED, m, viewer.user_id) for m in messages], at=now)
     return len(messages)

@@ -96,9 +96,7 @@ async def do_label(
         uow.session, message_id=message.id, texts=None if replace_all else list(remove)
     )
     if labels:
-        await message_meta.add_labels(
-            uow.session, message_id=message.id, topic_id=message.topic_id, labels=labels
-        )
+        await message_meta.add_labels(uow.session, message_id=message.id, labels=labels)
     now = utcnow()
     message.updated_at = now
     await message_store.touch_message(uow.session, message_id=message.id, now=now)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 
 from app.access import require_viewer
-from app.actions.message_rules import check_can_delete, check_can_update, place_of, places_of
+from app.actions.message_rules import Place, check_can_delete, check_can_update, place_of, places_of
 from app.actions.messages import AttachmentData, checked_attachments
 from app.actions.refs import Ref, resolve_ref
 from app.actions.topic_messages import write_parsed
@@ -91,6 +91,15 @@ async def doomed_ids(uow: UnitOfWork, messages: Sequence[Message], cascade: Casc
     return list(dict.fromkeys(ids + copies))
 
 
+async def check_conversation_cascade(uow: UnitOfWork, viewer: Viewer, ids: Sequence[int]) -> None:
+    """In a conversation only a message's author (or a system admin) deletes it: a cascade from a
+    thread's root may not take other participants' replies with it."""
+    rows = await message_store.messages_by_ids(uow.session, ids=ids)
+    for row in rows.values():
+        if row.conversation_id is not None:
+            check_can_delete(viewer, row, Place(None, 0))
+
+
 async def delete_ids(uow: UnitOfWork, viewer: Viewer, ids: Sequence[int]) -> list[int]:
     rows = await message_store.messages_by_ids(uow.session, ids=ids)
     now = utcnow()
@@ -133,6 +142,7 @@ async def do_delete_message(
     ids = await doomed_ids(uow, [message], cascade)
     if message.id is None:
         raise NotFound("Message not found.", id=to_global_id("Message", ref.id or 0))
+    await check_conversation_cascade(uow, viewer, ids)
     return await delete_ids(uow, viewer, ids)
 
 
@@ -155,4 +165,5 @@ async def do_delete_messages(
     for message in messages:
         check_can_delete(viewer, message, places[message.topic_id])
     doomed = await doomed_ids(uow, [m for m in messages if not (m.root_id and m.root_id in rows)], cascade)
+    await check_conversation_cascade(uow, viewer, doomed)
     return len(await delete_ids(uow, viewer, doomed))

@@ -91,6 +91,9 @@ async def do_send_message(
                 "The message to reply to is not in this conversation.",
                 id=to_global_id("Message", in_reply_to_id),
             )
+        limit = settings.max_replies_default  # the same cap as a new topic's maxReplies
+        if await message_store.thread_size(uow.session, root_id=parent.root_id or in_reply_to_id) >= limit:
+            raise LimitExceeded(f"A thread holds at most {limit} replies.", limit=limit, field="inReplyTo")
     now = utcnow()
     message = await message_store.insert_message(
         uow.session,

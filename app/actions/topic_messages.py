@@ -50,9 +50,7 @@ def checked_labels(labels: Sequence[tuple[str, str]], *, field: str = "labels") 
 async def write_parsed(uow: UnitOfWork, message: Message) -> None:
     """Tags, mentions and urls from the text (on create and on every text edit)."""
     assert message.id is not None
-    await message_meta.set_tags(
-        uow.session, message_id=message.id, topic_id=message.topic_id, tags=parse_tags(message.text)
-    )
+    await message_meta.set_tags(uow.session, message_id=message.id, tags=parse_tags(message.text))
     names = parse_mentions(message.text)
     users = await user_store.users_by_usernames(uow.session, usernames=names)
     await message_meta.set_mentions(
@@ -89,9 +87,7 @@ async def insert_topic_message(
     assert message.id is not None
     await write_parsed(uow, message)
     if labels:
-        await message_meta.add_labels(
-            uow.session, message_id=message.id, topic_id=message.topic_id, labels=labels
-        )
+        await message_meta.add_labels(uow.session, message_id=message.id, labels=labels)
     if attachments:
         await message_store.insert_attachments(uow.session, message_id=message.id, attachments=attachments)
     return message

@@ -1,27 +1,34 @@
 """Counting the matches of a text search without a lookup per match (SQLite).
 
-The FTS5 index holds one place token per message (migration 0006): `t<topic id>`, `c` for a
-conversation, `n` for a notice. For a filter that is only `text`, the count is the matches in
-the topics the viewer reads, counted inside the index by naming those topics or by leaving out
-the ones they cannot read (whichever list is short), plus the matches outside topics, each
-checked against the viewer's access like any filter.
+The FTS5 index holds one place token per message (migration 0006): `t<topic id>`, `p` for a
+private space (/Private/...), `c` for a conversation, `n` for a notice. For a filter that is
+only `text`, the count is the matches in the shared topics the viewer reads, counted inside the
+index by naming those topics or by leaving out the ones they cannot read (whichever list is
+short), plus the matches in private spaces, conversations and inboxes, each checked against the
+viewer's access like any filter.
 
 None when neither list is short, or for any other filter: the caller counts the usual way.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import and_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.access import readable_topics_clause
 from app.auth import Viewer
 from app.filters.spec import MessageFilterSpec
 from app.filters.sql import readable_messages_clause
+from app.models import Topic
 from app.search import fts5_place_query
 from app.store import search as search_store
 from app.store import topics as topic_store
+from app.topic_paths import PRIVATE_ROOT
 
-OUTSIDE_TOPICS = ["c", "n"]
+CHECKED_ONE_BY_ONE = ["c", "n", "p"]  # conversations, notices, private spaces
 
 
 async def text_count(
@@ -33,21 +40,22 @@ async def text_count(
     spec.check()
     terms = spec.terms
     assert terms is not None
-    readable = readable_topics_clause(viewer)
-    total, reads = await topic_store.count_topics(session, readable=readable)
+    readable: Any = readable_topics_clause(viewer)
+    shared = ~col(Topic.path).like(PRIVATE_ROOT + "/%")  # as the triggers tell `t<id>` from `p`
+    total, reads = await topic_store.count_topics(session, readable=readable, among=shared)
     if total - reads <= min(reads, named_max):
-        hidden = await topic_store.topic_ids(session, where=~readable)  # type: ignore[operator]
-        places = OUTSIDE_TOPICS + [f"t{i}" for i in hidden]
+        hidden = await topic_store.topic_ids(session, where=and_(shared, ~readable))
+        places = CHECKED_ONE_BY_ONE + [f"t{i}" for i in hidden]
         in_topics = await search_store.count_matches(session, fts5_place_query(terms, places, inside=False))
     elif reads <= named_max:
-        shown = await topic_store.topic_ids(session, where=readable)
+        shown = await topic_store.topic_ids(session, where=and_(shared, readable))
         query = fts5_place_query(terms, [f"t{i}" for i in shown], inside=True)
         in_topics = await search_store.count_matches(session, query) if shown else 0
     else:
         return None
-    outside = await search_store.count_matches(
+    elsewhere = await search_store.count_matches(
         session,
-        fts5_place_query(terms, OUTSIDE_TOPICS, inside=True),
+        fts5_place_query(terms, CHECKED_ONE_BY_ONE, inside=True),
         where=[readable_messages_clause(viewer)],
     )
-    return in_topics + outside
+    return in_topics + elsewhere

@@ -109,12 +109,14 @@ class ParleyGraphQL(GraphQL[Context, None]):
                 await websocket.close(code=4401, reason="Token revoked or expired")
 
             # a group left, a right withdrawn or a logout reaches open subscriptions
-            self.services.socket_viewers.add(id(websocket.scope), token, context.set_viewer, revoked)
+            key = self.services.socket_viewers.add(token, context.set_viewer, revoked)
+            websocket.scope["parley_socket_key"] = key
         return UNSET
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         try:
             await super().__call__(scope, receive, send)
         finally:
-            if scope["type"] == "websocket":
-                self.services.socket_viewers.remove(id(scope))
+            key = scope.get("parley_socket_key")
+            if key is not None:
+                self.services.socket_viewers.remove(key)

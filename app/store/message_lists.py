@@ -58,19 +58,22 @@ async def list_messages(
     terms: list[str] | None = None,
     selective: bool = False,
     rank_window: int | None = None,
+    readable: Sequence[Any] = (),
     walk: tuple[Sequence[Any], int] | None = None,
 ) -> Page[Message]:
     """`order` is [(field, descending)]; the id breaks ties in the direction of the last field.
 
     Ordered by RELEVANCE alone on SQLite with a `rank_window`, only the newest `rank_window`
-    text matches are ranked (app.store.ranked_search). A `selective` filter on SQLite collects
-    and sorts its matches; with `walk` = (the same filter with per-row checks, rows) and the
-    default order, the next `rows` messages in order are tried first (see _page_from_walk).
+    text matches the viewer may read (`readable`) are ranked (app.store.ranked_search). A
+    `selective` filter on SQLite collects and sorts its matches; with `walk` = (the same filter
+    with per-row checks, rows) and the default order, the next `rows` messages in order are
+    tried first (see _page_from_walk).
     """
     order = list(order) or [("CREATED_AT", True)]
     dialect = session.get_bind().dialect.name
     if terms and rank_window and dialect == "sqlite" and [f for f, _ in order] == ["RELEVANCE"]:
-        return await _ranked_page(session, where, terms, order[0][1], page, rank_window, with_total)
+        window = (rank_window, readable)
+        return await _ranked_page(session, where, terms, order[0][1], page, window, with_total)
     source, score = None, None
     if terms and any(f == "RELEVANCE" for f, _ in order):
         source, score = relevance(dialect, terms)
@@ -112,13 +115,19 @@ async def _ranked_page(
     terms: list[str],
     descending: bool,
     page: PageRequest,
-    window: int,
+    window: tuple[int, Sequence[Any]],
     with_total: bool,
 ) -> Page[Message]:
-    """RELEVANCE order on SQLite, ranking only the newest `window` matches; `where` leaves the
-    text condition out (the FTS5 index applies it)."""
+    """RELEVANCE order on SQLite, ranking only the newest `window[0]` matches readable under
+    `window[1]`; `where` leaves the text condition out (the FTS5 index applies it)."""
     ranked = await page_ranked_ids(
-        session, where=where, query=fts5_query(terms), descending=descending, page=page, window=window
+        session,
+        where=where,
+        query=fts5_query(terms),
+        descending=descending,
+        page=page,
+        window=window[0],
+        readable=window[1],
     )
     by_id = await messages_by_ids(session, ids=ranked.items)
     total = await count_messages(session, where=[*where, text_match("sqlite", terms)]) if with_total else None

@@ -11,9 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models import Message, MessageLabel, MessageLike, MessageMention, MessageTag, MessageVote, Topic
 
 
-async def set_tags(
-    session: AsyncSession, *, message_id: int, topic_id: int | None, tags: Sequence[str]
-) -> None:
+async def locked_topic_id(session: AsyncSession, *, message_id: int) -> int | None:
+    """The message's topic as committed now, its row locked until commit (PostgreSQL; SQLite
+    writes one at a time anyway). A move of the same message waits, or is waited for, so the
+    topic copies on its tag and label rows always match the message."""
+    stmt = select(Message.topic_id).where(Message.id == message_id).with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def set_tags(session: AsyncSession, *, message_id: int, tags: Sequence[str]) -> None:
+    topic_id = await locked_topic_id(session, message_id=message_id)
     await session.execute(delete(MessageTag).where(MessageTag.message_id == message_id))
     session.add_all(
         MessageTag(message_id=message_id, tag=t, position=i, topic_id=topic_id)
@@ -77,10 +84,9 @@ async def remove_labels(session: AsyncSession, *, message_id: int, texts: Sequen
     await session.execute(stmt)
 
 
-async def add_labels(
-    session: AsyncSession, *, message_id: int, topic_id: int | None, labels: Sequence[tuple[str, str]]
-) -> None:
+async def add_labels(session: AsyncSession, *, message_id: int, labels: Sequence[tuple[str, str]]) -> None:
     """Add (text, color) labels; an existing text takes the new colour."""
+    topic_id = await locked_topic_id(session, message_id=message_id)
     existing = {
         row.text: row
         for row in (

@@ -24,9 +24,18 @@ _fts = table("messages_fts", column("rowid"), column("rank"))
 _match = literal_column("messages_fts").op("MATCH")
 
 
-async def window_start(session: AsyncSession, query: str, window: int) -> int | None:
-    """The id of the `window`-th newest match of `query`, or None when there are fewer."""
-    stmt = select(_fts.c.rowid).where(_match(query)).order_by(_fts.c.rowid.desc()).limit(1).offset(window - 1)
+def _newest(columns: Sequence[Any], query: str, readable: Sequence[Any]) -> Any:
+    """Matches of `query` the viewer may read, newest first: the window is counted among those,
+    so where it ends says nothing of messages the viewer cannot see."""
+    stmt = select(*columns).select_from(_fts).where(_match(query)).order_by(_fts.c.rowid.desc())
+    if readable:
+        stmt = stmt.join(Message, Message.id == _fts.c.rowid).where(*readable)
+    return stmt
+
+
+async def window_start(session: AsyncSession, query: str, window: int, readable: Sequence[Any]) -> int | None:
+    """The id of the `window`-th newest readable match of `query`, or None when there are fewer."""
+    stmt = _newest([_fts.c.rowid], query, readable).limit(1).offset(window - 1)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
@@ -39,19 +48,15 @@ async def _ranked(
     where: Sequence[Any],
     query: str,
     window: int,
+    readable: Sequence[Any],
     at: tuple[Any, ...] | None,
     descending: bool,
     limit: int,
 ) -> list[tuple[int, float]]:
-    """The newest `window` matches, by bm25 score then id, after `at` (FTS5 walks its index
-    newest first and scores only those)."""
-    hits = (
-        select(_fts.c.rowid.label("rowid"), _fts.c.rank.label("rank"))
-        .where(_match(query))
-        .order_by(_fts.c.rowid.desc())
-        .limit(window)
-    )
-    ranked = hits.subquery("fts_ranked")
+    """The newest `window` readable matches, by bm25 score then id, after `at` (FTS5 walks its
+    index newest first and scores only those)."""
+    columns = [_fts.c.rowid.label("rowid"), _fts.c.rank.label("rank")]
+    ranked = _newest(columns, query, readable).limit(window).subquery("fts_ranked")
     score = -ranked.c.rank
     stmt = select(Message.id, score).join(ranked, ranked.c.rowid == Message.id).where(*where)
     if at is not None:
@@ -97,8 +102,10 @@ async def page_ranked_ids(
     descending: bool,
     page: PageRequest,
     window: int,
+    readable: Sequence[Any] = (),
 ) -> Page[int]:
-    """A page of message ids in relevance order (best first when `descending`)."""
+    """A page of message ids in relevance order (best first when `descending`); `readable`: the
+    viewer's read-access condition, which the window is counted under."""
     forward = not page.backward
     cursor = page.after if forward else page.before
     at = decode_cursor(cursor, arity=2) if cursor is not None else None
@@ -115,9 +122,9 @@ async def page_ranked_ids(
             break
         part_at = at if i == 0 else None
         if part == "ranked":
-            rows += await _ranked(session, where, query, window, part_at, step_desc, need)
+            rows += await _ranked(session, where, query, window, readable, part_at, step_desc, need)
             continue
-        start = await window_start(session, query, window)  # only when the page reaches past it
+        start = await window_start(session, query, window, readable)  # only when a page gets past it
         if start is not None:  # else every match is ranked: there is no older part
             rows += await _older(session, where, query, start, part_at, step_desc, need)
     more = len(rows) > page.size

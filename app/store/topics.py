@@ -94,9 +94,9 @@ def readable_topic_clause(
     return or_(*clauses)
 
 
-async def count_topics(session: AsyncSession, *, readable: Any) -> tuple[int, int]:
-    """(all topics, those matching `readable`)."""
-    stmt = select(func.count(), func.count().filter(readable)).select_from(Topic)
+async def count_topics(session: AsyncSession, *, readable: Any, among: Any) -> tuple[int, int]:
+    """(topics matching `among`, those of them also matching `readable`)."""
+    stmt = select(func.count(), func.count().filter(readable)).select_from(Topic).where(among)
     row = (await session.execute(stmt)).one()
     return int(row[0]), int(row[1])
 

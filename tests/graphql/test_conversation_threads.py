@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from tests.conftest import Api
+from pathlib import Path
+
+import pytest
+
+from app.settings import Settings
+from tests.conftest import Api, make_settings
 from tests.graphql.helpers import create_conversation, send, send_ok
 
 THREAD = """query($id: ID!) { message(id: $id) { text replyCount
@@ -11,6 +16,11 @@ BY_ROOT = """query($f: MessageFilter) { messages(filter: $f, orderBy: [{field: C
   edges { node { text } } } }"""
 DELETE = """mutation($id: ID!, $c: DeleteCascade!) { deleteMessage(input: {ref: {id: $id}, cascade: $c}) {
   __typename ... on DeleteMessageSuccess { deletedIds } } }"""
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path, max_replies_default=2)  # threads of at most 2 replies
 
 
 async def test_replies_in_a_conversation(api: Api) -> None:
@@ -27,6 +37,8 @@ async def test_replies_in_a_conversation(api: Api) -> None:
     assert thread["replies"]["edges"] == [{"node": {"text": "yes", "inReplyTo": {"text": "lunch?"}}}]
     whole = await api.run(BY_ROOT, {"f": {"conversation": chat, "root": root}}, bob)
     assert [e["node"]["text"] for e in whole["messages"]["edges"]] == ["lunch?", "yes", "where?"]
+    full = await send(api, bob, chat, "one too many", inReplyTo={"id": first})
+    assert full["__typename"] == "LimitExceededError" and full["limit"] == 2
 
     elsewhere = await send(api, ann, other, "nope", inReplyTo={"id": root})
     assert elsewhere["__typename"] == "NotFoundError"  # not a message of that conversation
@@ -39,5 +51,13 @@ async def test_replies_in_a_conversation(api: Api) -> None:
 
     refused = (await api.run(DELETE, {"id": root, "c": "NONE"}, ann))["deleteMessage"]
     assert refused["__typename"] == "ConflictError"  # it has replies
-    gone = (await api.run(DELETE, {"id": root, "c": "REPLIES"}, ann))["deleteMessage"]
-    assert len(gone["deletedIds"]) == 3
+    not_hers = (await api.run(DELETE, {"id": root, "c": "REPLIES"}, ann))["deleteMessage"]
+    assert not_hers["__typename"] == "ForbiddenError"  # bob's reply is his to delete
+    assert (await api.run(THREAD, {"id": root}, bob))["message"]["replyCount"] == 1  # nothing went
+    assert (await api.run(DELETE, {"id": first, "c": "REPLIES"}, bob))["deleteMessage"][
+        "__typename"
+    ] == "ForbiddenError"  # nor may bob take ann's "where?" with his "yes"
+    mine = await send_ok(api, ann, chat, "my own thread")
+    await send_ok(api, ann, chat, "my own reply", inReplyTo={"id": mine})
+    gone = (await api.run(DELETE, {"id": mine, "c": "REPLIES"}, ann))["deleteMessage"]
+    assert len(gone["deletedIds"]) == 2

@@ -81,6 +81,11 @@ async def test_relevance_ranks_the_newest_matches_then_lists_older_ones_newest_f
     data = await w.run("alice", LIST, {"f": {"text": "database"}, "first": 1})
     assert data["messages"]["totalCount"] == 4
     assert (await w.run("alice", COUNT, {"f": {"text": "database"}}))["messageCount"] == 4
+    # newer matches alice cannot read neither show nor move her window (nor tell her they exist)
+    await w.create("admin", "/Hidden")
+    for text in ("database database database hidden", "database hidden too"):
+        await w.send_ok("admin", "/Hidden", text)
+    assert await every_page(w, {"text": "database"}) == ranked
 
 
 async def test_date_walk_pages_match_the_full_sort(w: World) -> None:

@@ -7,10 +7,14 @@ Create Date: 2026-11-22
 - Every search term is a prefix (`"w12"*`). Without a prefix index FTS5 merges the posting
   list of every word that starts with it (111 lists for `w12` in the benchmark); with one, a
   2- or 3-character prefix reads a single list.
-- A second column, `place`, holds one token per message: `t<topic id>`, `c` (a conversation)
-  or `n` (a notice). Counting the matches of a common word for a viewer can then leave out
-  the few topics they cannot read inside the index (app.filters.text_count) instead of
-  looking up every match's topic. Searches name the `text` column.
+- A second column, `place`, holds one token per message: `t<topic id>`, `p` (any topic under
+  /Private/, whose readers are their owners), `c` (a conversation) or `n` (a notice).
+  Counting the matches of a common word for a viewer can then leave out the few topics they
+  cannot read inside the index (app.filters.text_count) instead of looking up every match's
+  topic. Searches name the `text` column.
+- The token of a topic message depends on its topic's path, looked up by the triggers. Topic
+  paths never change and topics are never deleted; whatever deletes topics one day must
+  delete their messages first, while the path can still be read.
 - The table reads its content from the view `messages_fts_source` (for 'rebuild'); triggers
   keep it in step on insert, delete, and on changes of the text or the place.
 
@@ -30,8 +34,10 @@ TRIGGERS = ("messages_fts_insert", "messages_fts_delete", "messages_fts_update")
 
 
 def _place(row: str) -> str:
+    """The place token of a message row (`row` is new, old or the messages table itself)."""
+    private = f"(SELECT path FROM topics WHERE topics.id = {row}.topic_id) LIKE '/Private/%'"
     return (
-        f"CASE WHEN {row}.topic_id IS NOT NULL THEN 't' || {row}.topic_id "
+        f"CASE WHEN {row}.topic_id IS NOT NULL THEN (CASE WHEN {private} THEN 'p' ELSE 't' || {row}.topic_id END) "
         f"WHEN {row}.conversation_id IS NOT NULL THEN 'c' ELSE 'n' END"
     )
 
@@ -50,9 +56,7 @@ def _delete(row: str) -> str:
 UPGRADE = [
     *(f"DROP TRIGGER IF EXISTS {t}" for t in TRIGGERS),
     "DROP TABLE IF EXISTS messages_fts",
-    "CREATE VIEW messages_fts_source AS SELECT id, text, "
-    "CASE WHEN topic_id IS NOT NULL THEN 't' || topic_id WHEN conversation_id IS NOT NULL THEN 'c' "
-    "ELSE 'n' END AS place FROM messages",
+    f"CREATE VIEW messages_fts_source AS SELECT id, text, {_place('messages')} AS place FROM messages",
     "CREATE VIRTUAL TABLE messages_fts USING fts5(text, place, content='messages_fts_source', "
     f"content_rowid='id', {TOKENIZE}, prefix='2 3')",
     f"CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN {_insert('new')} END",
