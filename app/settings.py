@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     subscriber_queue_size: int = Field(default=1000, gt=0)
     # a relevance-ordered text search ranks the newest this many matches (bm25 costs about a
     # microsecond per match on SQLite); older matches follow, newest first
-    search_rank_window: int = Field(default=5000, gt=0)
+    search_rank_window: int = Field(default=3000, gt=0)
     # a list in date order with a filter over an index of its own first looks for a full page
     # among this many messages in date order before collecting and sorting every match
     list_walk_rows: int = Field(default=2000, gt=0)
