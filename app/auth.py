@@ -24,6 +24,7 @@ class Viewer:
     rights: frozenset[str] = field(default_factory=frozenset)
     group_ids: frozenset[int] = field(default_factory=frozenset)
     token_hash: str | None = None
+    locale: str | None = None  # as of authentication (a websocket re-reads it now and then)
 
     @property
     def is_admin(self) -> bool:

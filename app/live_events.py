@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.access import READ, topic_level
 from app.auth import Viewer
 from app.filters import MessageFacts
-from app.models import Event, Message, Topic, TopicAccess
+from app.models import Event, Message, Topic, TopicAccess, User
 from app.store import announcements as announcement_store
 from app.store import conversations as conversation_store
 from app.store import message_meta
@@ -46,6 +46,8 @@ class LiveEvent:
     audience: frozenset[int] = frozenset()  # conversation participants, or a notice's author and recipients
     topics: tuple[TopicAudience, ...] = ()  # topic events: the topic (and, when moved, the old one)
     facts: MessageFacts | None = None  # what filters look at; None once deleted
+    translations: dict[str, str] | None = None  # the message's, loaded once for every subscriber
+    author: User | None = None  # likewise
     announcement_id: int | None = None
     audience_groups: frozenset[int] = frozenset()  # announcement events
 
@@ -81,6 +83,8 @@ async def load_events(session: AsyncSession, rows: list[Event]) -> list[LiveEven
     topics = await topic_store.topics_by_ids(session, ids=list(topic_ids))
     grants = await topic_store.grants_by_topic_ids(session, ids=list(topics))
     facts = await load_facts(session, list(messages.values()), topics)
+    translations = await notice_store.translations_by_message_ids(session, ids=list(messages))
+    authors = await user_store.users_by_ids(session, ids=list({m.author_id for m in messages.values()}))
     announcement_groups = await announcement_store.audience_by_ids(
         session, ids=[r.announcement_id for r in rows if r.announcement_id is not None]
     )
@@ -111,6 +115,8 @@ async def load_events(session: AsyncSession, rows: list[Event]) -> list[LiveEven
                 audience=audience,
                 topics=tuple(audiences[i] for i in (r.topic_id, r.data.get("fromTopicId")) if i in audiences),
                 facts=facts.get(r.message_id) if message is not None and r.message_id is not None else None,
+                translations=translations.get(message.id or 0, {}) if message is not None else None,
+                author=authors.get(message.author_id) if message is not None else None,
                 announcement_id=r.announcement_id,
                 audience_groups=frozenset(announcement_groups.get(r.announcement_id, ()))
                 if r.announcement_id

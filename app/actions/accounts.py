@@ -151,6 +151,7 @@ async def authenticate(db: Database, token: str) -> Viewer | None:
         rights=frozenset(rights.get(user.id, [])),
         group_ids=frozenset(group_ids),
         token_hash=token_hash,
+        locale=user.locale,
     )
 
 
@@ -178,6 +179,7 @@ async def _authenticate_chunk(db: Database, tokens: list[str]) -> dict[str, View
             rights=frozenset(rights.get(u.id, [])),
             group_ids=frozenset(groups.get(u.id, [])),
             token_hash=h,
+            locale=u.locale,
         )
         for h, u in users.items()
         if u.id is not None

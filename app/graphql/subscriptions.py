@@ -91,7 +91,7 @@ class Subscription:
         accepts = message_predicate(spec, lambda: ctx.viewer, {"ADDED"})
         async for event in event_stream(ctx.db, ctx.services.hub, accepts, after=None):
             if event.message is not None:
-                yield Message.from_row(event.message)
+                yield Message.from_row(event.message, translations=event.translations, author=event.author)
 
     @strawberry.subscription(
         description="Every change to messages matching the filter, in log order. Pass the last `cursor` as "
@@ -114,7 +114,11 @@ class Subscription:
                 cursor=encode_event_cursor(event.position),
                 kind=MessageEventKind(event.kind),
                 message_id=gid("Message", event.message_id),
-                message=Message.from_row(event.message) if event.message is not None else None,
+                message=(
+                    Message.from_row(event.message, translations=event.translations, author=event.author)
+                    if event.message is not None
+                    else None
+                ),
                 actor_id=event.actor_id,
                 at=event.at,
             )

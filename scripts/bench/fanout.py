@@ -28,7 +28,9 @@ import websockets
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "bench-admin-password"
-SUBSCRIBE = 'subscription { messageAdded(filter: {topic: "/Bench"}) { id text } }'
+SUBSCRIBE = (
+    'subscription { messageAdded(filter: {topic: "/Bench"}) { id text createdAt author { username } } }'
+)
 
 BASELINE_APP = """
 import asyncio
@@ -192,12 +194,10 @@ async def measure(subscribers: int, messages: int) -> None:
                 await graphql(client, http, query, token)
 
             async def send_baseline(n: int) -> None:
+                added = {"id": str(n), "text": f"message {n}", "createdAt": "2026-11-22T00:00:00+00:00"}
+                added["author"] = {"username": "admin"}
                 payload = json.dumps(
-                    {
-                        "type": "next",
-                        "id": "1",
-                        "payload": {"data": {"messageAdded": {"id": str(n), "text": f"message {n}"}}},
-                    }
+                    {"type": "next", "id": "1", "payload": {"data": {"messageAdded": added}}}
                 )
                 await client.post(f"http://127.0.0.1:{base_port}/send", content=payload)
 

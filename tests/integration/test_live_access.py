@@ -31,8 +31,10 @@ def settings(tmp_path: Path) -> Settings:
 
 
 async def subscribed(server: LiveServer, token: str) -> Any:
+    """A socket subscribed to messageAdded (anonymous when `token` is empty)."""
     ws = await websockets.connect(server.ws_url, subprotocols=["graphql-transport-ws"])
-    await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
+    auth = {"Authorization": f"Bearer {token}"} if token else {}
+    await ws.send(json.dumps({"type": "connection_init", "payload": auth}))
     assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
     await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": ADDED}}))
     await asyncio.sleep(0.3)  # the subscription is registered before anything is sent
@@ -173,6 +175,31 @@ async def test_a_notice_one_recipient_deletes_is_deleted_for_them_alone(live_ser
         for other in sockets[1:]:  # still in frank's inbox, still the admin's notice
             with pytest.raises(asyncio.TimeoutError):
                 await asyncio.wait_for(other.recv(), 0.8)
+    finally:
+        for ws in sockets:
+            await ws.close()
+
+
+async def test_live_messages_render_in_each_subscribers_locale(live_server: LiveServer) -> None:
+    admin = (await post(live_server, LOGIN, {"p": ADMIN_PASSWORD}))["login"]["token"]
+    register = """mutation($u: String!, $l: String) { register(input: {username: $u, password: "password-123",
+      locale: $l}) { ... on RegisterSuccess { token } } }"""
+    await post(
+        live_server,
+        """mutation { createTopic(input: {path: "/News", readOnly: true}) { __typename } }""",
+        {},
+        admin,
+    )
+    sockets = []
+    for name, locale in (("lea", "de-CH"), ("sam", "fr"), ("anon", None)):
+        token = (await post(live_server, register, {"u": name, "l": locale}))["register"]["token"]
+        ws = await subscribed(live_server, token if name != "anon" else "")
+        sockets.append(ws)
+    try:
+        send = """mutation { sendMessage(input: {topic: "/News", text: "Hello {0}",
+          translations: [{locale: "de", text: "Hallo {0}"}], parameters: ["Welt"]}) { __typename } }"""
+        assert (await post(live_server, send, {}, admin))["sendMessage"]["__typename"] == "SendMessageSuccess"
+        assert [await next_text(ws) for ws in sockets] == ["Hallo Welt", "Hello Welt", "Hello Welt"]
     finally:
         for ws in sockets:
             await ws.close()

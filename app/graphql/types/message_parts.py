@@ -24,11 +24,9 @@ class Translation:
 
 
 async def viewer_locale(info: Info) -> str | None:
+    """The viewer's locale, as read when they authenticated (no query per rendered message)."""
     viewer = info.context.viewer
-    if viewer is None:
-        return None
-    row = await info.context.loaders.user.load(viewer.user_id)
-    return row.locale if row else None
+    return viewer.locale if viewer is not None else None
 
 
 @strawberry.type

@@ -40,9 +40,18 @@ class Message(relay.Node):
     raw_text: str
     created_at: datetime
     updated_at: datetime | None
+    # given when already loaded (the live path loads them once for every subscriber)
+    known_translations: strawberry.Private[dict[str, str] | None] = None
+    known_author: strawberry.Private[models.User | None] = None
 
     @classmethod
-    def from_row(cls, row: models.Message) -> Message:
+    def from_row(
+        cls,
+        row: models.Message,
+        *,
+        translations: dict[str, str] | None = None,
+        author: models.User | None = None,
+    ) -> Message:
         assert row.id is not None
         return cls(
             id=row.id,
@@ -50,20 +59,27 @@ class Message(relay.Node):
             raw_text=row.text,
             created_at=row.created_at,
             updated_at=row.updated_at,
+            known_translations=translations,
+            known_author=author,
         )
+
+    async def _translations(self, info: Info) -> dict[str, str]:
+        if self.known_translations is not None:
+            return self.known_translations
+        return await info.context.loaders.translations.load(self.id)
 
     @strawberry.field(
         description="Rendered: the best translation for `locale` (default: the viewer's locale; de-CH falls "
         "back to de, then to the base text), with {0}, {1} ... filled from `parameters`."
     )
     async def text(self, info: Info, locale: str | None = None) -> str:
-        translations = await info.context.loaders.translations.load(self.id)
+        translations = await self._translations(info)
         chain = locale_chain(locale, await viewer_locale(info))
         return render(self.row.text, translations, list(self.row.parameters or []), chain)
 
     @strawberry.field
     async def translations(self, info: Info) -> list[Translation]:
-        found = await info.context.loaders.translations.load(self.id)
+        found = await self._translations(info)
         return [Translation(locale=k, text=v) for k, v in sorted(found.items())]
 
     @strawberry.field(description="Positional values for the {0}, {1} ... placeholders.")
@@ -80,7 +96,7 @@ class Message(relay.Node):
 
     @strawberry.field
     async def author(self, info: Info) -> User:
-        row = await info.context.loaders.user.load(self.row.author_id)
+        row = self.known_author or await info.context.loaders.user.load(self.row.author_id)
         assert row is not None
         return User.from_row(row)
 
