@@ -30,13 +30,13 @@ def settings(tmp_path: Path) -> Settings:
     return make_settings(tmp_path, live_auth_refresh_seconds=0.2)
 
 
-async def subscribed(server: LiveServer, token: str) -> Any:
-    """A socket subscribed to messageAdded (anonymous when `token` is empty)."""
+async def subscribed(server: LiveServer, token: str, query: str = ADDED) -> Any:
+    """A socket subscribed to `query` (anonymous when `token` is empty)."""
     ws = await websockets.connect(server.ws_url, subprotocols=["graphql-transport-ws"])
     auth = {"Authorization": f"Bearer {token}"} if token else {}
     await ws.send(json.dumps({"type": "connection_init", "payload": auth}))
     assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
-    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": ADDED}}))
+    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
     await asyncio.sleep(0.3)  # the subscription is registered before anything is sent
     return ws
 
@@ -108,16 +108,7 @@ async def test_a_deleted_notice_reaches_its_recipients_as_deleted(live_server: L
     )
     notice_id = sent["sendNotice"]["message"]["id"]
     events = "subscription { messageEvents { kind messageId } }"
-    sockets = []
-    for token in (carol, dave):
-        ws = await websockets.connect(live_server.ws_url, subprotocols=["graphql-transport-ws"])
-        await ws.send(
-            json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
-        )
-        assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
-        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": events}}))
-        sockets.append(ws)
-    await asyncio.sleep(0.3)
+    sockets = [await subscribed(live_server, token, events) for token in (carol, dave)]
     try:
         deleted = await post(
             live_server,
@@ -148,16 +139,8 @@ async def test_a_notice_one_recipient_deletes_is_deleted_for_them_alone(live_ser
     )
     notice_id = sent["sendNotice"]["message"]["id"]
     events = "subscription { messageEvents { kind messageId message { id } } }"
-    sockets = []
-    for token in (erin, frank, admin):  # erin's other session, another recipient, the author
-        ws = await websockets.connect(live_server.ws_url, subprotocols=["graphql-transport-ws"])
-        await ws.send(
-            json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
-        )
-        assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
-        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": events}}))
-        sockets.append(ws)
-    await asyncio.sleep(0.3)
+    # erin's other session, another recipient, the author
+    sockets = [await subscribed(live_server, token, events) for token in (erin, frank, admin)]
     try:
         deleted = await post(
             live_server,
