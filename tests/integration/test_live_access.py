@@ -95,30 +95,46 @@ async def test_a_logout_closes_open_sockets_with_4401(live_server: LiveServer) -
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
 
 
+async def event_of(ws: Any) -> dict[str, Any]:
+    message = json.loads(await asyncio.wait_for(ws.recv(), 5))
+    assert message["type"] == "next", message
+    return message["payload"]["data"]["messageEvents"]
+
+
+async def notice_seen_by(server: LiveServer, admin: str, tokens: list[str], recipients: list[str]) -> Any:
+    """Sockets on messageEvents for `tokens` (opened first, so none of them can miss or half-see
+    the notice), then a notice from the admin to `recipients`: (sockets, notice id)."""
+    events = "subscription { messageEvents { kind messageId message { id } } }"
+    sockets = [await subscribed(server, token, events) for token in tokens]
+    sent = await post(
+        server,
+        """mutation($u: [ID!]!) { sendNotice(input: {users: $u, text: "badge pickup"}) {
+          ... on SendNoticeSuccess { message { id } } } }""",
+        {"u": recipients},
+        admin,
+    )
+    return sockets, sent["sendNotice"]["message"]["id"]
+
+
+async def delete_as(server: LiveServer, token: str, message_id: str) -> None:
+    deleted = await post(
+        server,
+        """mutation($id: ID!) { deleteMessage(input: {ref: {id: $id}}) { __typename } }""",
+        {"id": message_id},
+        token,
+    )
+    assert deleted["deleteMessage"]["__typename"] == "DeleteMessageSuccess", deleted
+
+
 async def test_a_deleted_notice_reaches_its_recipients_as_deleted(live_server: LiveServer) -> None:
     admin = (await post(live_server, LOGIN, {"p": ADMIN_PASSWORD}))["login"]["token"]
     carol, carol_id = await user(live_server, "carol")
     dave, _ = await user(live_server, "dave")
-    sent = await post(
-        live_server,
-        """mutation($u: ID!) { sendNotice(input: {users: [$u], text: "maintenance at noon"}) {
-          ... on SendNoticeSuccess { message { id } } } }""",
-        {"u": carol_id},
-        admin,
-    )
-    notice_id = sent["sendNotice"]["message"]["id"]
-    events = "subscription { messageEvents { kind messageId } }"
-    sockets = [await subscribed(live_server, token, events) for token in (carol, dave)]
+    sockets, notice_id = await notice_seen_by(live_server, admin, [carol, dave], [carol_id])
     try:
-        deleted = await post(
-            live_server,
-            """mutation($id: ID!) { deleteMessage(input: {ref: {id: $id}}) { __typename } }""",
-            {"id": notice_id},
-            admin,
-        )
-        assert deleted["deleteMessage"]["__typename"] == "DeleteMessageSuccess", deleted
-        got = json.loads(await asyncio.wait_for(sockets[0].recv(), 5))
-        assert got["payload"]["data"]["messageEvents"] == {"kind": "DELETED", "messageId": notice_id}
+        assert (await event_of(sockets[0]))["kind"] == "ADDED"
+        await delete_as(live_server, admin, notice_id)  # for everyone: the inboxes go with it
+        assert await event_of(sockets[0]) == {"kind": "DELETED", "messageId": notice_id, "message": None}
         with pytest.raises(asyncio.TimeoutError):  # dave never had it
             await asyncio.wait_for(sockets[1].recv(), 0.8)
     finally:
@@ -130,31 +146,13 @@ async def test_a_notice_one_recipient_deletes_is_deleted_for_them_alone(live_ser
     admin = (await post(live_server, LOGIN, {"p": ADMIN_PASSWORD}))["login"]["token"]
     erin, erin_id = await user(live_server, "erin")
     frank, frank_id = await user(live_server, "frank")
-    sent = await post(
-        live_server,
-        """mutation($u: [ID!]!) { sendNotice(input: {users: $u, text: "badge pickup"}) {
-          ... on SendNoticeSuccess { message { id } } } }""",
-        {"u": [erin_id, frank_id]},
-        admin,
-    )
-    notice_id = sent["sendNotice"]["message"]["id"]
-    events = "subscription { messageEvents { kind messageId message { id } } }"
     # erin's other session, another recipient, the author
-    sockets = [await subscribed(live_server, token, events) for token in (erin, frank, admin)]
+    sockets, notice_id = await notice_seen_by(live_server, admin, [erin, frank, admin], [erin_id, frank_id])
     try:
-        deleted = await post(
-            live_server,
-            """mutation($id: ID!) { deleteMessage(input: {ref: {id: $id}}) { __typename } }""",
-            {"id": notice_id},
-            erin,
-        )
-        assert deleted["deleteMessage"]["__typename"] == "DeleteMessageSuccess", deleted
-        got = json.loads(await asyncio.wait_for(sockets[0].recv(), 5))
-        assert got["payload"]["data"]["messageEvents"] == {
-            "kind": "DELETED",
-            "messageId": notice_id,
-            "message": None,
-        }
+        for ws in sockets:
+            assert (await event_of(ws))["kind"] == "ADDED"
+        await delete_as(live_server, erin, notice_id)
+        assert await event_of(sockets[0]) == {"kind": "DELETED", "messageId": notice_id, "message": None}
         for other in sockets[1:]:  # still in frank's inbox, still the admin's notice
             with pytest.raises(asyncio.TimeoutError):
                 await asyncio.wait_for(other.recv(), 0.8)
