@@ -13,7 +13,13 @@ from app.actions.announcements import may_manage, visible_to
 from app.auth import Viewer
 from app.db import Database
 from app.errors import Forbidden, InvalidInput, NotFound
-from app.filters import MessageFilterSpec, filter_conditions, readable_messages_clause, tagged_count
+from app.filters import (
+    MessageFilterSpec,
+    filter_condition_forms,
+    filter_conditions,
+    readable_messages_clause,
+    tagged_count,
+)
 from app.filters.text_count import text_count
 from app.models import (
     Announcement,
@@ -108,10 +114,9 @@ async def messages(
         order = [("RELEVANCE", True)]  # a text search ranks by relevance unless told otherwise
     async with db.read() as session:
         text_via_join = message_lists.ranked_join(order, spec.terms, session.get_bind().dialect.name)
-        where = await filter_conditions(session, viewer, spec, text_via_join=text_via_join)
+        where, per_row = await filter_condition_forms(session, viewer, spec, text_via_join=text_via_join)
         walk = None
         if spec.selective and not spec.pinpoint and not order:  # try the first rows in date order
-            per_row = await filter_conditions(session, viewer, spec, correlated=True)
             walk = (per_row, db.settings.list_walk_rows)
         return await message_lists.list_messages(
             session,

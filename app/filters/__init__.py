@@ -4,11 +4,12 @@ implementations in agreement."""
 
 from app.filters.events import MessageFacts, matches, matches_place
 from app.filters.spec import MessageFilterSpec
-from app.filters.sql import filter_conditions, readable_messages_clause, tagged_count
+from app.filters.sql import filter_condition_forms, filter_conditions, readable_messages_clause, tagged_count
 
 __all__ = [
     "MessageFacts",
     "MessageFilterSpec",
+    "filter_condition_forms",
     "filter_conditions",
     "matches",
     "matches_place",

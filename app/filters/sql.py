@@ -177,6 +177,26 @@ async def filter_conditions(
     """SQL conditions on Message for `spec`, the viewer's read access included.
 
     `correlated`: tag and label conditions checked per row (see _tagged)."""
+    common, driven, per_row = await _conditions(session, viewer, spec, now, text_via_join)
+    return common + (per_row if correlated else driven)
+
+
+async def filter_condition_forms(
+    session: AsyncSession, viewer: Viewer | None, spec: MessageFilterSpec, *, text_via_join: bool = False
+) -> tuple[list[Any], list[Any]]:
+    """Both forms of filter_conditions (index-driven, per-row), checking the filter once."""
+    common, driven, per_row = await _conditions(session, viewer, spec, None, text_via_join)
+    return common + driven, common + per_row
+
+
+async def _conditions(
+    session: AsyncSession,
+    viewer: Viewer | None,
+    spec: MessageFilterSpec,
+    now: datetime | None,
+    text_via_join: bool,
+) -> tuple[list[Any], list[Any], list[Any]]:
+    """(conditions without tags and labels, tag and label conditions index-driven, the same per row)"""
     spec.check()
     bounds = spec.bounds(now or utcnow())
     dialect = session.get_bind().dialect.name
@@ -191,10 +211,14 @@ async def filter_conditions(
     if spec.authors is not None:
         keys = [a.lower() for a in spec.authors]
         where.append(Message.author_id.in_(select(User.id).where(User.username_key.in_(keys))))
-    tagged = _tagged(MessageTag.message_id, MessageTag.tag, dialect, correlated)
-    labelled = _tagged(MessageLabel.message_id, MessageLabel.text, dialect, correlated)
-    where += tagged(spec.tags, spec.all_tags, spec.not_tags, spec.tag_prefixes)
-    where += labelled(spec.labels, spec.all_labels, spec.not_labels, spec.label_prefixes)
+    forms = []
+    for correlated in (False, True):
+        tagged = _tagged(MessageTag.message_id, MessageTag.tag, dialect, correlated)
+        labelled = _tagged(MessageLabel.message_id, MessageLabel.text, dialect, correlated)
+        forms.append(
+            tagged(spec.tags, spec.all_tags, spec.not_tags, spec.tag_prefixes)
+            + labelled(spec.labels, spec.all_labels, spec.not_labels, spec.label_prefixes)
+        )
     if spec.in_reply_to is not None:
         where.append(Message.in_reply_to_id == spec.in_reply_to)
     if spec.root is not None:
@@ -230,4 +254,4 @@ async def filter_conditions(
     ):
         if value is not None:
             where.append(condition(value))
-    return where
+    return where, forms[0], forms[1]
