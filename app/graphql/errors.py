@@ -51,7 +51,9 @@ class ForbiddenError(Error):
 
 @strawberry.type
 class NotFoundError(Error):
-    id: strawberry.ID | None = None
+    ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list, description="The ids that were not found (empty when none applies)."
+    )
 
 
 @strawberry.type
@@ -117,7 +119,7 @@ EXCEPTION_HANDLERS = [
     DomainErrorHandler(
         domain.NotFound,
         NotFoundError,
-        lambda e: NotFoundError(code=_code(e), message=e.message, id=e.id),
+        lambda e: NotFoundError(code=_code(e), message=e.message, ids=[e.id] if e.id else []),
     ),
     DomainErrorHandler(
         domain.InvalidInput,

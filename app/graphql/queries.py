@@ -160,7 +160,7 @@ class Query:
             row = found.get(pk) if pk is not None else None
             if row is None:
                 return NotFoundError(
-                    code=ErrorCode.NOT_FOUND, message=f"Message {given} not found.", id=given
+                    code=ErrorCode.NOT_FOUND, message=f"Message {given} not found.", ids=[given]
                 )
             return Message.from_row(row)
 

@@ -7,14 +7,14 @@ from typing import Any
 from tests.conftest import Api
 
 CREATE_CONVERSATION = """mutation($input: CreateConversationInput!) { createConversation(input: $input) {
-  __typename ... on Error { code message } ... on NotFoundError { id }
+  __typename ... on Error { code message } ... on NotFoundError { ids }
   ... on CreateConversationSuccess { conversation { id title isDirect participants { username } } } } }"""
 
 SEND = """mutation($input: SendMessageInput!) { sendMessage(input: $input) {
   __typename ... on Error { code reason: message } ... on InvalidInputError { field }
   ... on LimitExceededError { limit field }
-  ... on SendMessageSuccess { message { id text rawText createdAt author { username }
-      conversation { id } attachments { id name url mimeType size } } } } }"""
+  ... on Message { id text rawText createdAt author { username }
+      conversation { id } attachments { id name url mimeType size } } } }"""
 
 
 async def create_conversation(api: Api, token: str, participants: list[str], title: str | None = None) -> str:
@@ -33,5 +33,5 @@ async def send(api: Api, token: str, conversation: str, text: str, **extra: Any)
 
 async def send_ok(api: Api, token: str, conversation: str, text: str, **extra: Any) -> str:
     result = await send(api, token, conversation, text, **extra)
-    assert result["__typename"] == "SendMessageSuccess", result
-    return result["message"]["id"]
+    assert result["__typename"] == "Message", result
+    return result["id"]

@@ -40,7 +40,7 @@ async def test_invalid_participants_are_typed_errors(api: Api) -> None:
     assert only_self["createConversation"]["code"] == "INVALID_INPUT"
     unknown = await api.run(CREATE_CONVERSATION, {"input": {"participants": ["VXNlcjo5OTk="]}}, alice)
     assert unknown["createConversation"]["__typename"] == "NotFoundError"
-    assert unknown["createConversation"]["id"] == "VXNlcjo5OTk="
+    assert unknown["createConversation"]["ids"] == ["VXNlcjo5OTk="]
     malformed = await api.run(CREATE_CONVERSATION, {"input": {"participants": ["nope"]}}, alice)
     assert malformed["createConversation"]["__typename"] == "InvalidInputError"
     anonymous = await api.run(CREATE_CONVERSATION, {"input": {"participants": [alice_id]}})

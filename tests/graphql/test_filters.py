@@ -284,11 +284,11 @@ async def test_bulk_mark_read_and_label_by_filter(w: World) -> None:
     await w.send_ok("alice", "/Team", "b #batch")
     await w.send_ok("alice", "/Team/Dev", "c #batch")
     by_ids = """mutation($ids: [ID!]) { markRead(input: {ids: $ids}) { __typename ... on MarkReadSuccess { count }
-      ... on NotFoundError { id } } }"""
+      ... on NotFoundError { ids } } }"""
     assert (await w.run("carol", by_ids, {"ids": [a["id"]]}))["markRead"]["count"] == 1
     hidden = await w.send_ok("alice", "/Private/alice", "secret")
     refused = (await w.run("carol", by_ids, {"ids": [hidden["id"]]}))["markRead"]
-    assert refused == {"__typename": "NotFoundError", "id": hidden["id"]}
+    assert refused == {"__typename": "NotFoundError", "ids": [hidden["id"]]}
     label = """mutation($f: MessageFilter!) { labelMessages(input: {filter: $f, add: [{text: "seen", color: "#999"}]}) {
       __typename ... on LabelMessagesSuccess { count } ... on ForbiddenError { right } } }"""
     assert (await w.run("carol", label, {"f": {"tags": ["batch"]}}))["labelMessages"]["right"] == "write"

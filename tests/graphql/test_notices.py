@@ -8,8 +8,8 @@ from tests.conftest import Api
 from tests.graphql.topic_helpers import World
 
 SEND_NOTICE = """mutation($input: SendNoticeInput!) { sendNotice(input: $input) {
-  __typename ... on Error { code reason: message } ... on NotFoundError { id } ... on ForbiddenError { right }
-  ... on SendNoticeSuccess { recipientCount message { id recipients { __typename ... on User { username }
+  __typename ... on Error { code reason: message } ... on NotFoundError { ids } ... on ForbiddenError { right }
+  ... on SendNoticeSuccess { recipientCount notice { id recipients { __typename ... on User { username }
     ... on Group { name } } } } } }"""
 INBOX = """query($unread: Boolean) { inbox(unreadOnly: $unread) { totalCount edges { node { id text rawText
   author { username } readAt } } } }"""
@@ -33,12 +33,12 @@ async def test_each_member_of_each_group_gets_it_once(api: Api) -> None:
     result = await notice(w, "alice", users=[w.ids["bob"]], groups=[ops, dev], text="Maintenance at noon")
     assert result["__typename"] == "SendNoticeSuccess"
     assert result["recipientCount"] == 3  # alice (admin of both groups), bob, carol: each once
-    names = [r.get("username") or r.get("name") for r in result["message"]["recipients"]]
+    names = [r.get("username") or r.get("name") for r in result["notice"]["recipients"]]
     assert names == ["bob", "ops", "dev"]
     for who in ("alice", "bob", "carol"):
         assert await inbox(w, who) == ["Maintenance at noon"], who
     assert await inbox(w, "admin") == []
-    assert await w.message("admin", result["message"]["id"]) is None  # not a recipient
+    assert await w.message("admin", result["notice"]["id"]) is None  # not a recipient
 
 
 async def test_unknown_recipients_are_named_and_nothing_is_sent(api: Api) -> None:
@@ -46,7 +46,7 @@ async def test_unknown_recipients_are_named_and_nothing_is_sent(api: Api) -> Non
     bad = await notice(w, "alice", users=[w.ids["bob"], "VXNlcjo5OTk="], groups=["R3JvdXA6OTk5"], text="hi")
     assert bad["__typename"] == "NotFoundError"
     assert "VXNlcjo5OTk=" in bad["reason"] and "R3JvdXA6OTk5" in bad["reason"]
-    assert bad["id"] == "VXNlcjo5OTk="
+    assert bad["ids"] == ["VXNlcjo5OTk="]
     assert await inbox(w, "bob") == []
     nobody = await notice(w, "alice", text="to nobody")
     assert nobody["__typename"] == "InvalidInputError"
@@ -75,7 +75,7 @@ async def test_translations_fall_back_through_the_locale_chain(api: Api) -> None
             {"locale": "fr-CA", "text": "Le serveur {0} redémarre à {1} ({2})"},
         ],
     )
-    mid = sent["message"]["id"]
+    mid = sent["notice"]["id"]
 
     async def text(who: str, locale: str | None = None) -> str:
         return (await w.run(who, TEXT, {"id": mid, "locale": locale}))["message"]["text"]
@@ -102,7 +102,7 @@ async def test_translations_fall_back_through_the_locale_chain(api: Api) -> None
 
 async def test_unread_filter_mark_read_and_delete(api: Api) -> None:
     w = await World(api).setup()
-    first = (await notice(w, "alice", users=[w.ids["bob"], w.ids["carol"]], text="first"))["message"]["id"]
+    first = (await notice(w, "alice", users=[w.ids["bob"], w.ids["carol"]], text="first"))["notice"]["id"]
     await notice(w, "alice", users=[w.ids["bob"], w.ids["carol"]], text="second")
     assert await inbox(w, "bob") == ["second", "first"]  # newest first
     mark = """mutation($ids: [ID!]) { markRead(input: {ids: $ids}) { ... on MarkReadSuccess { count } } }"""

@@ -9,19 +9,19 @@ from tests.conftest import Api
 from tests.graphql.topic_helpers import World
 
 LIKE = """mutation($ref: MessageRef!, $liked: Boolean!) { like(input: {ref: $ref, liked: $liked}) {
-  __typename ... on Error { code } ... on LikeSuccess { message { likeCount viewerHasLiked likers { username } } } } }"""
+  __typename ... on Error { code } ... on Message { likeCount viewerHasLiked likers { username } } } }"""
 VOTE = """mutation($ref: MessageRef!, $d: VoteDirection) { vote(input: {ref: $ref, direction: $d}) {
-  __typename ... on Error { code } ... on VoteSuccess { message { votesUp votesDown viewerVote } } } }"""
+  __typename ... on Error { code } ... on Message { votesUp votesDown viewerVote } } }"""
 LABEL = """mutation($input: LabelMessageInput!) { labelMessage(input: $input) {
   __typename ... on Error { code reason: message } ... on ForbiddenError { right }
-  ... on LabelMessageSuccess { created message { id text labels { text color } } } } }"""
+  ... on LabelMessageSuccess { created labeled { id text labels { text color } } } } }"""
 EDIT = """mutation($input: EditMessageInput!) { editMessage(input: $input) {
   __typename ... on Error { code reason: message } ... on ForbiddenError { parameter right }
-  ... on EditMessageSuccess { message { text tags revisions { text } } } } }"""
+  ... on Message { text tags revisions { text } } } }"""
 MOVE = """mutation($ref: MessageRef!, $to: String!) { moveMessage(input: {ref: $ref, toTopic: $to}) {
-  __typename ... on Error { code reason: message } ... on MoveMessageSuccess { message { topic { path } } } } }"""
+  __typename ... on Error { code reason: message } ... on Message { topic { path } } } }"""
 TASK = """mutation($ref: MessageRef!, $task: Boolean!) { setTask(input: {ref: $ref, task: $task}) {
-  __typename ... on Error { code } ... on SetTaskSuccess { message { id isTask } } } }"""
+  __typename ... on Error { code } ... on Message { id isTask } } }"""
 TASKS = """{ tasks { totalCount edges { node { text isTask topic { path } author { username } } } } }"""
 DELETE = """mutation($ref: MessageRef!, $c: DeleteCascade) { deleteMessage(input: {ref: $ref, cascade: $c}) {
   __typename ... on Error { code reason: message } ... on ForbiddenError { parameter }
@@ -50,13 +50,14 @@ async def test_like_and_unlike(app: Any, api: Api) -> None:
     ref = {"id": m["id"]}
     for who in ("bob", "carol", "carol"):
         await w.run(who, LIKE, {"ref": ref, "liked": True})
-    liked = (await w.run("carol", LIKE, {"ref": ref, "liked": True}))["like"]["message"]
+    liked = (await w.run("carol", LIKE, {"ref": ref, "liked": True}))["like"]
     assert liked == {
+        "__typename": "Message",
         "likeCount": 2,
         "viewerHasLiked": True,
         "likers": [{"username": "bob"}, {"username": "carol"}],
     }
-    unliked = (await w.run("bob", LIKE, {"ref": ref, "liked": False}))["like"]["message"]
+    unliked = (await w.run("bob", LIKE, {"ref": ref, "liked": False}))["like"]
     assert unliked["likeCount"] == 1 and unliked["viewerHasLiked"] is False
     assert [k for k, _ in await events(app)].count("LIKED") == 3
     assert (await w.run(None, LIKE, {"ref": ref, "liked": True}))["like"][
@@ -67,16 +68,17 @@ async def test_like_and_unlike(app: Any, api: Api) -> None:
 async def test_one_vote_per_user_switching_moves_it(app: Any, api: Api) -> None:
     w = await world(api)
     ref = {"id": (await w.send_ok("alice", "/Team", "vote"))["id"]}
-    assert (await w.run("bob", VOTE, {"ref": ref, "d": "UP"}))["vote"]["message"] == {
+    assert (await w.run("bob", VOTE, {"ref": ref, "d": "UP"}))["vote"] == {
+        "__typename": "Message",
         "votesUp": 1,
         "votesDown": 0,
         "viewerVote": "UP",
     }
     await w.run("carol", VOTE, {"ref": ref, "d": "UP"})
-    switched = (await w.run("bob", VOTE, {"ref": ref, "d": "DOWN"}))["vote"]["message"]
-    assert switched == {"votesUp": 1, "votesDown": 1, "viewerVote": "DOWN"}
-    withdrawn = (await w.run("bob", VOTE, {"ref": ref, "d": None}))["vote"]["message"]
-    assert withdrawn == {"votesUp": 1, "votesDown": 0, "viewerVote": None}
+    switched = (await w.run("bob", VOTE, {"ref": ref, "d": "DOWN"}))["vote"]
+    assert switched == {"__typename": "Message", "votesUp": 1, "votesDown": 1, "viewerVote": "DOWN"}
+    withdrawn = (await w.run("bob", VOTE, {"ref": ref, "d": None}))["vote"]
+    assert withdrawn == {"__typename": "Message", "votesUp": 1, "votesDown": 0, "viewerVote": None}
     assert [k for k, _ in await events(app)].count("VOTED") == 4
 
 
@@ -89,15 +91,15 @@ async def test_labels_add_remove_replace_and_create_if_missing(app: Any, api: Ap
         return (await w.run(who, LABEL, {"input": {"ref": ref, **input}}))["labelMessage"]
 
     added = await label("bob", add=[{"text": "ci", "color": "#00f"}, {"text": "new", "color": "#fff"}])
-    assert added["message"]["labels"] == [{"text": "new", "color": "#fff"}, {"text": "ci", "color": "#00f"}]
+    assert added["labeled"]["labels"] == [{"text": "new", "color": "#fff"}, {"text": "ci", "color": "#00f"}]
     removed = await label("bob", remove=["new"])
-    assert removed["message"]["labels"] == [{"text": "ci", "color": "#00f"}]
+    assert removed["labeled"]["labels"] == [{"text": "ci", "color": "#00f"}]
     some = await label("bob", remove=["ci"], add=[{"text": "done", "color": "#0f0"}])
-    assert some["message"]["labels"] == [{"text": "done", "color": "#0f0"}]
+    assert some["labeled"]["labels"] == [{"text": "done", "color": "#0f0"}]
     replaced = await label(
         "bob", replaceAll=True, add=[{"text": "a", "color": "#111"}, {"text": "b", "color": "#222"}]
     )
-    assert [x["text"] for x in replaced["message"]["labels"]] == ["a", "b"]
+    assert [x["text"] for x in replaced["labeled"]["labels"]] == ["a", "b"]
     refused = await label("carol", add=[{"text": "x", "color": "#000"}])
     assert refused["__typename"] == "ForbiddenError" and refused["right"] == "write"
     bad = await label("bob", add=[{"text": "x", "color": "nope"}])
@@ -106,11 +108,11 @@ async def test_labels_add_remove_replace_and_create_if_missing(app: Any, api: Ap
     ref = {"topic": "/Team", "tag": "b2"}
     created = await label("bob", add=[{"text": "queued", "color": "#999"}], createIfMissing="build #b2")
     assert created["created"] is True
-    assert created["message"]["text"] == "build #b2" and created["message"]["labels"][0]["text"] == "queued"
+    assert created["labeled"]["text"] == "build #b2" and created["labeled"]["labels"][0]["text"] == "queued"
     relabel = await label(
         "bob", replaceAll=True, add=[{"text": "running", "color": "#999"}], createIfMissing="x #b2"
     )
-    assert relabel["created"] is False and relabel["message"]["id"] == created["message"]["id"]
+    assert relabel["created"] is False and relabel["labeled"]["id"] == created["labeled"]["id"]
     kinds = [k for k, _ in await events(app)]
     assert kinds.count("LABELED") == 5 and kinds.count("ADDED") == 2
 
@@ -120,17 +122,17 @@ async def test_edit_replaces_or_appends_reparses_tags_and_respects_parameters(ap
     m = await w.send_ok("alice", "/Team", "status #red")
     ref = {"id": m["id"]}
     replaced = (await w.run("alice", EDIT, {"input": {"ref": ref, "text": "status #green"}}))["editMessage"]
-    assert replaced["message"]["tags"] == ["green"]
+    assert replaced["tags"] == ["green"]
     appended = (await w.run("alice", EDIT, {"input": {"ref": ref, "append": " #final"}}))["editMessage"]
-    assert appended["message"]["text"] == "status #green #final"
-    assert appended["message"]["tags"] == ["green", "final"]
-    assert [r["text"] for r in appended["message"]["revisions"]] == ["status #red", "status #green"]
+    assert appended["text"] == "status #green #final"
+    assert appended["tags"] == ["green", "final"]
+    assert [r["text"] for r in appended["revisions"]] == ["status #red", "status #green"]
     others = (await w.run("bob", EDIT, {"input": {"ref": ref, "text": "hijack"}}))["editMessage"]
     assert others["__typename"] == "ForbiddenError" and others["parameter"] == "canUpdateAllMessages"
     await w.params("admin", "/Team", canUpdateAllMessages=True)
     assert (await w.run("bob", EDIT, {"input": {"ref": ref, "append": "!"}}))["editMessage"][
         "__typename"
-    ] == "EditMessageSuccess"
+    ] == "Message"
     await w.params(
         "admin", "/Team", canUpdateMessage=False, canUpdateAllMessages=False, adminCanUpdateAllMessages=False
     )
@@ -157,7 +159,7 @@ async def test_move_takes_the_thread_and_needs_write_access_to_both(app: Any, ap
     not_root = (await w.run("alice", MOVE, {"ref": {"id": reply_id}, "to": "/Archive"}))["moveMessage"]
     assert not_root["__typename"] == "InvalidInputError"
     moved = (await w.run("alice", MOVE, {"ref": ref, "to": "/Archive"}))["moveMessage"]
-    assert moved["message"]["topic"] == {"path": "/Archive"}
+    assert moved["topic"] == {"path": "/Archive"}
     count = await w.run(
         "alice",
         """{ a: messageCount(filter: {topic: "/Archive"}) t: messageCount(filter: {topic: "/Team"}) }""",
@@ -172,7 +174,7 @@ async def test_tasks_copy_into_the_private_task_topic_and_back(api: Api) -> None
     m = await w.send_ok("alice", "/Team", "fix the build", labels=[{"text": "urgent", "color": "#f00"}])
     ref = {"id": m["id"]}
     added = (await w.run("bob", TASK, {"ref": ref, "task": True}))["setTask"]
-    assert added["message"] == {"id": m["id"], "isTask": True}
+    assert added == {"__typename": "Message", "id": m["id"], "isTask": True}
     await w.run("bob", TASK, {"ref": ref, "task": True})  # twice is once
     tasks = (await w.run("bob", TASKS))["tasks"]
     assert tasks["totalCount"] == 1
@@ -187,7 +189,7 @@ async def test_tasks_copy_into_the_private_task_topic_and_back(api: Api) -> None
     filtered = await w.run("bob", """{ messageCount(filter: {tasks: true, topic: "/Team"}) }""")
     assert filtered["messageCount"] == 1
     removed = (await w.run("bob", TASK, {"ref": ref, "task": False}))["setTask"]
-    assert removed["message"]["isTask"] is False
+    assert removed["isTask"] is False
     assert (await w.run("bob", TASKS))["tasks"]["totalCount"] == 0
 
 

@@ -6,7 +6,7 @@ from tests.conftest import Api
 from tests.graphql.topic_helpers import World
 
 SEND_MANY = """mutation($inputs: [SendMessageInput!]!) { sendMessages(inputs: $inputs) {
-  __typename ... on Error { code reason: message } ... on SendMessageSuccess { message { text } } } }"""
+  __typename ... on Error { code reason: message } ... on Message { text } } }"""
 GRANT_RIGHT = """mutation($u: ID!, $r: String!) { grantRight(input: {user: $u, right: $r}) {
   __typename ... on Error { code } ... on GrantRightSuccess { user { rights } } } }"""
 
@@ -111,16 +111,16 @@ async def test_references_by_tag_prefix_label_and_ambiguity(api: Api) -> None:
     await w.send_ok("alice", "/Team", "reply #job:3", inReplyTo={"id": a["id"]})
     like = """mutation($ref: MessageRef!) { like(input: {ref: $ref, liked: true}) {
       __typename ... on AmbiguousReferenceError { code ids } ... on Error { code }
-      ... on LikeSuccess { message { id } } } }"""
+      ... on Message { id } } }"""
     ambiguous = (await w.run("bob", like, {"ref": {"topic": "/Team", "tagPrefix": "job:"}}))["like"]
     assert ambiguous["__typename"] == "AmbiguousReferenceError" and ambiguous["code"] == "AMBIGUOUS_REFERENCE"
     assert sorted(ambiguous["ids"]) == sorted([a["id"], b["id"]])  # replies excluded: onlyRoot
     by_label = (await w.run("bob", like, {"ref": {"topic": "/Team", "label": "state:ko"}}))["like"]
-    assert by_label["message"]["id"] == b["id"]
+    assert by_label["id"] == b["id"]
     by_prefix = (await w.run("bob", like, {"ref": {"topic": "/Team", "labelPrefix": "state:o"}}))["like"]
-    assert by_prefix["message"]["id"] == a["id"]
+    assert by_prefix["id"] == a["id"]
     reply = (await w.run("bob", like, {"ref": {"topic": "/Team", "tag": "job:3", "onlyRoot": False}}))["like"]
-    assert reply["__typename"] == "LikeSuccess"
+    assert reply["__typename"] == "Message"
     none = (await w.run("bob", like, {"ref": {"topic": "/Team", "tag": "job:9"}}))["like"]
     assert none["__typename"] == "NotFoundError"
     no_topic = (await w.run("bob", like, {"ref": {"tag": "job:1"}}))["like"]
@@ -158,6 +158,6 @@ async def test_send_messages_gives_one_result_per_input(api: Api) -> None:
         },
     )
     kinds = [r["__typename"] for r in data["sendMessages"]]
-    assert kinds == ["SendMessageSuccess", "NotFoundError", "InvalidInputError", "SendMessageSuccess"]
+    assert kinds == ["Message", "NotFoundError", "InvalidInputError", "Message"]
     count = await w.run("alice", """{ messageCount(filter: {topic: "/Team"}) }""")
     assert count["messageCount"] == 2

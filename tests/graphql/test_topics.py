@@ -73,7 +73,7 @@ async def test_read_write_admin_levels_for_users(api: Api) -> None:
     assert alice_view["access"] == {"readers": [], "writers": [], "admins": []}  # only admins see the lists
     refused = await w.send("alice", "/Team", "may I?")
     assert refused["__typename"] == "ForbiddenError" and refused["right"] == "write"
-    assert (await w.send("bob", "/Team", "yes"))["__typename"] == "SendMessageSuccess"
+    assert (await w.send("bob", "/Team", "yes"))["__typename"] == "Message"
     admin_view = (await w.run("admin", TOPIC, {"p": "/Team"}))["topic"]
     assert admin_view["access"]["readers"] == [{"__typename": "User", "username": "alice"}]
     assert admin_view["access"]["writers"] == [{"__typename": "User", "username": "bob"}]
@@ -90,7 +90,7 @@ async def test_group_grants_and_recursive_changes(api: Api) -> None:
     ops = await w.group("admin", "ops", ["alice", "bob"])
     granted = await w.grant("admin", "/Team", "WRITE", groups=[ops], recursive=True)
     assert granted["topicCount"] == 3
-    assert (await w.send("alice", "/Team/Ops/Alerts", "disk full"))["__typename"] == "SendMessageSuccess"
+    assert (await w.send("alice", "/Team/Ops/Alerts", "disk full"))["__typename"] == "Message"
     assert await paths(w, "bob", "/Team") == ["/Team/Ops", "/Team/Ops/Alerts"]
     assert await paths(w, "carol", "/Team") == []
     revoked = await w.grant("admin", "/Team/Ops", "WRITE", groups=[ops], revoke=True, recursive=True)

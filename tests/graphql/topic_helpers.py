@@ -19,9 +19,9 @@ SET_PARAMETERS = """mutation($input: SetTopicParametersInput!) { setTopicParamet
 SEND = """mutation($input: SendMessageInput!) { sendMessage(input: $input) {
   __typename ... on Error { code reason: message } ... on InvalidInputError { field } ... on ForbiddenError { right parameter }
   ... on LimitExceededError { limit field } ... on AmbiguousReferenceError { ids }
-  ... on SendMessageSuccess { message { id text tags urls createdAt labels { text color } mentions { username }
+  ... on Message { id text tags urls createdAt labels { text color } mentions { username }
     topic { path } inReplyTo { id } root { id } replyCount
-    replies { edges { node { id text root { id } } } } } } } }"""
+    replies { edges { node { id text root { id } } } } } } }"""
 MESSAGE = """query($id: ID!) { message(id: $id) { id text tags labels { text color } likeCount viewerHasLiked
   likers { username } votesUp votesDown viewerVote isTask replyCount topic { path } updatedAt
   revisions { text } root { id } } }"""
@@ -79,8 +79,8 @@ class World:
 
     async def send_ok(self, who: str, topic: str, text: str, **extra: Any) -> dict[str, Any]:
         result = await self.send(who, topic, text, **extra)
-        assert result["__typename"] == "SendMessageSuccess", result
-        return result["message"]
+        assert result["__typename"] == "Message", result
+        return result
 
     async def message(self, who: str | None, message_id: str) -> dict[str, Any] | None:
         return (await self.run(who, MESSAGE, {"id": message_id}))["message"]

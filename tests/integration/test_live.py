@@ -20,7 +20,7 @@ REGISTER = """mutation($u: String!) { register(input: {username: $u, password: "
 CREATE = """mutation($p: [ID!]!) { createConversation(input: {participants: $p}) {
   ... on CreateConversationSuccess { conversation { id } } } }"""
 SEND = """mutation($c: ID!, $t: String!) { sendMessage(input: {conversation: $c, text: $t}) {
-  ... on SendMessageSuccess { message { id } } } }"""
+  ... on Message { id } } }"""
 ADDED = """subscription($c: ID) { messageAdded(filter: {conversation: $c}) {
   id text author { username } conversation { id } } }"""
 
@@ -215,7 +215,7 @@ async def test_topic_messages_reach_readers_only(live_server: LiveServer) -> Non
     for topic, text in (("/Private/alice", "diary"), ("/Team", "standup"), ("/Team/Sub", "deep")):
         assert (await post(live_server, send, {"t": topic, "x": text}, alice))["sendMessage"][
             "__typename"
-        ] == "SendMessageSuccess"
+        ] == "Message"
     assert [m["text"] for m in await asyncio.wait_for(bob_all, 10)] == ["standup", "deep"]
     assert [m["topic"]["path"] for m in await asyncio.wait_for(bob_sub, 10)] == ["/Team/Sub"]
     await asyncio.sleep(0.5)

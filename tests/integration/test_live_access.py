@@ -109,11 +109,11 @@ async def notice_seen_by(server: LiveServer, admin: str, tokens: list[str], reci
     sent = await post(
         server,
         """mutation($u: [ID!]!) { sendNotice(input: {users: $u, text: "badge pickup"}) {
-          ... on SendNoticeSuccess { message { id } } } }""",
+          ... on SendNoticeSuccess { notice { id } } } }""",
         {"u": recipients},
         admin,
     )
-    return sockets, sent["sendNotice"]["message"]["id"]
+    return sockets, sent["sendNotice"]["notice"]["id"]
 
 
 async def delete_as(server: LiveServer, token: str, message_id: str) -> None:
@@ -179,7 +179,7 @@ async def test_live_messages_render_in_each_subscribers_locale(live_server: Live
     try:
         send = """mutation { sendMessage(input: {topic: "/News", text: "Hello {0}",
           translations: [{locale: "de", text: "Hallo {0}"}], parameters: ["Welt"]}) { __typename } }"""
-        assert (await post(live_server, send, {}, admin))["sendMessage"]["__typename"] == "SendMessageSuccess"
+        assert (await post(live_server, send, {}, admin))["sendMessage"]["__typename"] == "Message"
         assert [await next_text(ws) for ws in sockets] == ["Hallo Welt", "Hello Welt", "Hello Welt"]
     finally:
         for ws in sockets:

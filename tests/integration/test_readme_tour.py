@@ -98,10 +98,10 @@ async def test_the_readme_tour_works_as_written(served: str) -> None:
             elif "createConversation" in data:
                 values["CONVERSATION_ID"] = data["createConversation"]["conversation"]["id"]
             elif "sendMessage" in data:
-                assert data["sendMessage"]["__typename"] == "SendMessageSuccess"
-                values["MESSAGE_ID"] = data["sendMessage"]["message"]["id"]
+                assert data["sendMessage"]["__typename"] == "Message"
+                values["MESSAGE_ID"] = data["sendMessage"]["id"]
             elif "react" in data:
-                assert data["react"]["message"]["reactions"][0]["content"] == "🍕"
+                assert data["react"]["reactions"][0]["content"] == "🍕"
             elif "conversations" in data:
                 node = data["conversations"]["edges"][0]["node"]
                 assert node["unreadCount"] == 1

@@ -37,7 +37,7 @@ class LabelMessageInput:
 
 @strawberry.type
 class LabelMessageSuccess:
-    message: Message
+    labeled: Message
     created: bool
 
 
@@ -60,20 +60,10 @@ class VoteInput:
     direction: VoteDirection | None = strawberry.field(default=None, description="null withdraws the vote.")
 
 
-@strawberry.type
-class VoteSuccess:
-    message: Message
-
-
 @strawberry.input
 class LikeInput:
     ref: MessageRef
     liked: bool
-
-
-@strawberry.type
-class LikeSuccess:
-    message: Message
 
 
 @strawberry.input
@@ -83,31 +73,16 @@ class ReactInput:
     remove: bool = False
 
 
-@strawberry.type
-class ReactSuccess:
-    message: Message
-
-
 @strawberry.input
 class SetTaskInput:
     ref: MessageRef
     task: bool
 
 
-@strawberry.type
-class SetTaskSuccess:
-    message: Message
-
-
 @strawberry.input
 class MoveMessageInput:
     ref: MessageRef
     to_topic: str
-
-
-@strawberry.type
-class MoveMessageSuccess:
-    message: Message
 
 
 _Errors = InvalidInputError | NotFoundError | ForbiddenError | AmbiguousReferenceError | UnauthenticatedError
@@ -117,11 +92,11 @@ LabelMessageResult = Annotated[
 LabelMessagesResult = Annotated[
     LabelMessagesSuccess | LimitExceededError | _Errors, strawberry.union("LabelMessagesResult")
 ]
-VoteResult = Annotated[VoteSuccess | _Errors, strawberry.union("VoteResult")]
-LikeResult = Annotated[LikeSuccess | _Errors, strawberry.union("LikeResult")]
-ReactResult = Annotated[ReactSuccess | _Errors, strawberry.union("ReactResult")]
-SetTaskResult = Annotated[SetTaskSuccess | _Errors, strawberry.union("SetTaskResult")]
-MoveMessageResult = Annotated[MoveMessageSuccess | _Errors, strawberry.union("MoveMessageResult")]
+VoteResult = Annotated[Message | _Errors, strawberry.union("VoteResult")]
+LikeResult = Annotated[Message | _Errors, strawberry.union("LikeResult")]
+ReactResult = Annotated[Message | _Errors, strawberry.union("ReactResult")]
+SetTaskResult = Annotated[Message | _Errors, strawberry.union("SetTaskResult")]
+MoveMessageResult = Annotated[Message | _Errors, strawberry.union("MoveMessageResult")]
 
 
 @strawberry.type
@@ -141,7 +116,7 @@ class MessageActionMutations:
                 replace_all=input.replace_all,
                 create_if_missing=input.create_if_missing,
             )
-        return LabelMessageSuccess(message=Message.from_row(row), created=created)
+        return LabelMessageSuccess(labeled=Message.from_row(row), created=created)
 
     @strawberry.mutation(description="Add, remove or replace labels on every message a filter matches.")
     async def label_messages(self, info: Info, input: LabelMessagesInput) -> LabelMessagesResult:
@@ -165,14 +140,14 @@ class MessageActionMutations:
         direction = input.direction.value if input.direction else None
         async with ctx.db.write() as uow:
             row = await actions.do_vote(uow, ctx.viewer, ref=input.ref.to_ref(), direction=direction)
-        return VoteSuccess(message=Message.from_row(row))
+        return Message.from_row(row)
 
     @strawberry.mutation(description="Like (liked: true) or unlike.")
     async def like(self, info: Info, input: LikeInput) -> LikeResult:
         ctx = info.context
         async with ctx.db.write() as uow:
             row = await actions.do_like(uow, ctx.viewer, ref=input.ref.to_ref(), liked=input.liked)
-        return LikeSuccess(message=Message.from_row(row))
+        return Message.from_row(row)
 
     @strawberry.mutation(description="Add or remove an emoji reaction.")
     async def react(self, info: Info, input: ReactInput) -> ReactResult:
@@ -181,18 +156,18 @@ class MessageActionMutations:
             row = await chat.do_react(
                 uow, ctx.viewer, ref=input.ref.to_ref(), content=input.content, remove=input.remove
             )
-        return ReactSuccess(message=Message.from_row(row))
+        return Message.from_row(row)
 
     @strawberry.mutation(description="Add to or remove from the viewer's tasks (/Private/<you>/Tasks).")
     async def set_task(self, info: Info, input: SetTaskInput) -> SetTaskResult:
         ctx = info.context
         async with ctx.db.write() as uow:
             row = await actions.do_set_task(uow, ctx.viewer, ref=input.ref.to_ref(), task=input.task)
-        return SetTaskSuccess(message=Message.from_row(row))
+        return Message.from_row(row)
 
     @strawberry.mutation(description="Move a root message and its thread to another topic.")
     async def move_message(self, info: Info, input: MoveMessageInput) -> MoveMessageResult:
         ctx = info.context
         async with ctx.db.write() as uow:
             row = await actions.do_move(uow, ctx.viewer, ref=input.ref.to_ref(), to_topic=input.to_topic)
-        return MoveMessageSuccess(message=Message.from_row(row))
+        return Message.from_row(row)

@@ -64,11 +64,6 @@ class SendMessageInput:
     )
 
 
-@strawberry.type
-class SendMessageSuccess:
-    message: Message
-
-
 @strawberry.input
 class EditMessageInput:
     ref: MessageRef
@@ -77,11 +72,6 @@ class EditMessageInput:
     attachments: list[AttachmentInput] | None = strawberry.field(
         default=None, description="Replace the attachments."
     )
-
-
-@strawberry.type
-class EditMessageSuccess:
-    message: Message
 
 
 @strawberry.enum
@@ -140,8 +130,8 @@ _Errors = (
     | AmbiguousReferenceError
     | UnauthenticatedError
 )
-SendMessageResult = Annotated[SendMessageSuccess | _Errors, strawberry.union("SendMessageResult")]
-EditMessageResult = Annotated[EditMessageSuccess | _Errors, strawberry.union("EditMessageResult")]
+SendMessageResult = Annotated[Message | _Errors, strawberry.union("SendMessageResult")]
+EditMessageResult = Annotated[Message | _Errors, strawberry.union("EditMessageResult")]
 DeleteMessageResult = Annotated[
     DeleteMessageSuccess | ConflictError | _Errors, strawberry.union("DeleteMessageResult")
 ]
@@ -208,7 +198,7 @@ class MessageMutations:
     async def send_message(self, info: Info, input: SendMessageInput) -> SendMessageResult:
         row = await send(info.context, input)
         info.context.loaders.prime_message(row)
-        return SendMessageSuccess(message=Message.from_row(row))
+        return Message.from_row(row)
 
     @strawberry.mutation(description="Send many; one result per input, each on its own.")
     async def send_messages(self, info: Info, inputs: list[SendMessageInput]) -> list[SendMessageResult]:
@@ -218,7 +208,7 @@ class MessageMutations:
         results: list[SendMessageResult] = []
         for item in inputs:
             try:
-                results.append(SendMessageSuccess(message=Message.from_row(await send(info.context, item))))
+                results.append(Message.from_row(await send(info.context, item)))
             except DomainError as exc:
                 results.append(error_result(exc))
         return results
@@ -236,7 +226,7 @@ class MessageMutations:
                 append=input.append,
                 attachments=None if input.attachments is None else [a.data() for a in input.attachments],
             )
-        return EditMessageSuccess(message=Message.from_row(row))
+        return Message.from_row(row)
 
     @strawberry.mutation(description="Delete permanently, with a cascade mode.")
     async def delete_message(self, info: Info, input: DeleteMessageInput) -> DeleteMessageResult:

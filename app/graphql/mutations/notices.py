@@ -38,7 +38,7 @@ class SendNoticeInput:
 
 @strawberry.type
 class SendNoticeSuccess:
-    message: Message
+    notice: Message
     recipient_count: int
 
 
@@ -127,7 +127,7 @@ class NoticeMutations:
                 translations=[(t.locale, t.text) for t in input.translations or []],
                 parameters=list(input.parameters or []),
             )
-        return SendNoticeSuccess(message=Message.from_row(row), recipient_count=count)
+        return SendNoticeSuccess(notice=Message.from_row(row), recipient_count=count)
 
     @strawberry.mutation(
         description="Create an announcement, or a new version of one (right system.message)."
