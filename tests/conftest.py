@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
+import functools
 import os
+import shutil
 import socket
 import subprocess
+import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -29,16 +34,44 @@ POSTGRES_URL = os.environ.get(
 )
 
 
-def fresh_postgres_database() -> str:
-    name = "t_" + uuid.uuid4().hex[:16]
+def _psql(sql: str) -> None:
     admin = POSTGRES_URL.replace("postgresql+asyncpg://", "postgresql://")
-    subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True, capture_output=True)
+    subprocess.run(["psql", admin, "-qc", sql], check=True, capture_output=True)
+
+
+def _migrate(url: str) -> None:
+    """`parley migrate` in its own process (callers may be inside a running event loop)."""
+    env = {**os.environ, "PARLEY_DATABASE_URL": url, "PARLEY_ENV": "test"}
+    subprocess.run([sys.executable, "-m", "app", "migrate"], check=True, capture_output=True, env=env)
+
+
+@functools.cache
+def _template() -> str:
+    """One migrated database per test session; every test starts from a copy of it."""
+    if BACKEND == "postgres":
+        name = "tpl_" + uuid.uuid4().hex[:16]
+        _psql(f"CREATE DATABASE {name}")
+        _migrate(POSTGRES_URL.rsplit("/", 1)[0] + "/" + name)
+        atexit.register(_psql, f"DROP DATABASE IF EXISTS {name}")
+        return name
+    folder = Path(tempfile.mkdtemp(prefix="parley-template-"))
+    atexit.register(shutil.rmtree, folder, True)
+    _migrate(f"sqlite+aiosqlite:///{folder}/template.db")
+    return str(folder / "template.db")
+
+
+def fresh_postgres_database(*, migrated: bool = True) -> str:
+    name = "t_" + uuid.uuid4().hex[:16]
+    _psql(f"CREATE DATABASE {name} TEMPLATE {_template()}" if migrated else f"CREATE DATABASE {name}")
     return POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
 
 
-def database_url(tmp_path: Path) -> str:
+def database_url(tmp_path: Path, *, migrated: bool = True) -> str:
+    """A database of its own for one test: a copy of the migrated template, or empty."""
     if BACKEND == "postgres":
-        return fresh_postgres_database()
+        return fresh_postgres_database(migrated=migrated)
+    if migrated:
+        shutil.copyfile(_template(), tmp_path / "parley.db")
     return f"sqlite+aiosqlite:///{tmp_path}/parley.db"
 
 

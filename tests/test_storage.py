@@ -9,11 +9,11 @@ from sqlalchemy import text
 
 from app.db import Database
 from app.migrate import pending_model_changes, upgrade
-from tests.conftest import make_settings
+from tests.conftest import database_url, make_settings
 
 
 async def test_models_and_migrations_do_not_diverge(tmp_path: Path) -> None:
-    db = Database(make_settings(tmp_path))
+    db = Database(make_settings(tmp_path, database_url=database_url(tmp_path, migrated=False)))
     try:
         await upgrade(db)
         assert await pending_model_changes(db) == []
