@@ -71,6 +71,7 @@ def database_url(tmp_path: Path, *, migrated: bool = True) -> str:
     if BACKEND == "postgres":
         return fresh_postgres_database(migrated=migrated)
     if migrated:
+        tmp_path.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(_template(), tmp_path / "parley.db")
     return f"sqlite+aiosqlite:///{tmp_path}/parley.db"
 

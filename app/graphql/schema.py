@@ -33,6 +33,9 @@ from app.graphql.types.topics import Topic
 from app.graphql.types.users import User
 from app.settings import Settings
 
+PARSE_CACHE_SIZE = 256
+VALIDATION_CACHE_SIZE = 256
+
 
 @strawberry.type
 class Mutation(
@@ -48,19 +51,24 @@ class Mutation(
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    # Factories, so every operation gets fresh extension instances.
+    # The limit rules are built once: strawberry's ValidationCache keys on the rule classes, so
+    # rules built per request (a QueryDepthLimiter factory) would never hit it.
+    rules = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
+    if settings.is_production:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    # Factories, so every operation gets fresh extension instances; both caches live at module level.
     extensions: list = [
         MaskUnexpectedErrors,
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
+        lambda: ParserCache(maxsize=PARSE_CACHE_SIZE),
+        lambda: ValidationCache(maxsize=VALIDATION_CACHE_SIZE),
     ]
     if settings.announcement_gate:
         extensions.append(AnnouncementGate)
-    if settings.is_production:
-        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
