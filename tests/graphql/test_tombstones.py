@@ -19,6 +19,7 @@ MESSAGE = """query($id: ID!) { message(id: $id) { id deleted deletedAt text de: 
   replies { edges { node { id text root { id deleted } inReplyTo { id deleted } } } } } }"""
 THREAD = """query($f: MessageFilter!) { messages(filter: $f, orderBy: [{field: CREATED_AT, direction: ASC}]) {
   edges { node { id deleted rawText } } } }"""
+UNREAD = """query($id: ID!) { conversation(id: $id) { unreadCount } }"""
 SEARCH = """query($c: ID!, $q: String!) { messages(filter: {conversation: $c, text: $q}) { edges { node { id } } }
   messageCount(filter: {conversation: $c, text: $q}) }"""
 EDIT = """mutation($id: ID!) { editMessage(input: {ref: {id: $id}, text: "back"}) {
@@ -61,9 +62,11 @@ async def test_a_conversation_message_with_replies_becomes_a_tombstone(api: Api)
     found = await api.run(SEARCH, {"c": chat, "q": "back"}, bob)
     assert [e["node"]["id"] for e in found["messages"]["edges"]] == [root]
 
+    assert (await api.run(UNREAD, {"id": chat}, bob))["conversation"]["unreadCount"] == 2
     result = await delete(api, ann, root)
     assert result["__typename"] == "DeleteMessageSuccess", result
     assert result["deletedIds"] == []
+    assert (await api.run(UNREAD, {"id": chat}, bob))["conversation"]["unreadCount"] == 1  # not the tombstone
     assert result["tombstones"] == [
         {"id": root, "deleted": True, "text": "", "rawText": "", "attachments": []}
     ]
