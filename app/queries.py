@@ -37,6 +37,7 @@ from app.store import conversations as conversation_store
 from app.store import groups as group_store
 from app.store import message_lists
 from app.store import messages as message_store
+from app.store import notices as notice_store
 from app.store import topics as topic_store
 from app.store import users as user_store
 from app.store.notices import delivered_to
@@ -228,6 +229,26 @@ async def inbox(
         if unread_only:
             where += await filter_conditions(session, viewer, MessageFilterSpec(unread=True))
         return await message_lists.list_messages(session, where=where, order=[], page=page)
+
+
+async def inbox_unread_count(db: Database, viewer: Viewer | None) -> int:
+    viewer = require_viewer(viewer)
+    async with db.read() as session:
+        return await notice_store.count_unread_inbox(session, user_id=viewer.user_id)
+
+
+async def sent_notices(db: Database, viewer: Viewer | None, page: PageRequest) -> Page[Message]:
+    """The viewer's own notices, newest first; totalCount counted only when asked for."""
+    viewer = require_viewer(viewer)
+    async with db.read() as session:
+        where = notice_store.sent_by(viewer.user_id)
+        return await message_lists.list_messages(session, where=where, order=[], page=page, with_total=False)
+
+
+async def sent_notice_count(db: Database, viewer: Viewer | None) -> int:
+    viewer = require_viewer(viewer)
+    async with db.read() as session:
+        return await message_lists.count_messages(session, where=notice_store.sent_by(viewer.user_id))
 
 
 async def messages_by_ids(db: Database, viewer: Viewer | None, ids: list[int]) -> dict[int, Message]:

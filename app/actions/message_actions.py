@@ -8,6 +8,7 @@ from app.access import ADMIN, WRITE, access_topic, require_viewer
 from app.actions.message_changes import delete_ids
 from app.actions.message_rules import place_of
 from app.actions.refs import Ref, find_ref, resolve_ref
+from app.actions.tombstones import check_not_deleted
 from app.actions.topic_messages import checked_labels, insert_topic_message
 from app.actions.validation import check_text
 from app.auth import Viewer
@@ -31,6 +32,7 @@ def _topic_only(message: Message, action: str) -> None:
 async def do_like(uow: UnitOfWork, viewer: Viewer | None, *, ref: Ref, liked: bool) -> Message:
     viewer = require_viewer(viewer)
     message = await resolve_ref(uow, viewer, ref)
+    check_not_deleted(message)
     assert message.id is not None
     now = utcnow()
     if await message_meta.set_like(
@@ -45,6 +47,7 @@ async def do_like(uow: UnitOfWork, viewer: Viewer | None, *, ref: Ref, liked: bo
 async def do_vote(uow: UnitOfWork, viewer: Viewer | None, *, ref: Ref, direction: str | None) -> Message:
     viewer = require_viewer(viewer)
     message = await resolve_ref(uow, viewer, ref)
+    check_not_deleted(message)
     assert message.id is not None
     value = VOTES[direction] if direction else None
     if await message_meta.set_vote(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from app.access import require_viewer
 from app.actions.message_rules import Place, check_can_delete, check_can_update, place_of, places_of
 from app.actions.messages import AttachmentData, checked_attachments
 from app.actions.refs import Ref, resolve_ref
+from app.actions.tombstones import check_not_deleted, do_tombstone, emptied_tombstones, keeps_tombstone
 from app.actions.topic_messages import write_parsed
 from app.actions.validation import check_text
 from app.auth import Viewer
@@ -22,12 +24,19 @@ from app.settings import Settings
 from app.store import message_lists
 from app.store import messages as message_store
 from app.store import notices as notice_store
+from app.store import tombstones as tombstone_store
 
 
 class Cascade(StrEnum):
     NONE = "NONE"  # refused while the message has replies or task copies
     REPLIES = "REPLIES"  # the thread under it too; refused while any of it is someone's task
     FORCE = "FORCE"  # the thread and every task copy
+
+
+@dataclass(frozen=True)
+class Deletion:
+    deleted_ids: list[int]  # gone for good
+    tombstones: list[Message] = field(default_factory=list)  # emptied in place (app.actions.tombstones)
 
 
 async def do_edit_message(
@@ -42,6 +51,7 @@ async def do_edit_message(
 ) -> Message:
     viewer = require_viewer(viewer)
     message = await resolve_ref(uow, viewer, ref)
+    check_not_deleted(message)
     place = await place_of(uow, viewer, message)
     check_can_update(viewer, message, place)
     if text is not None and append is not None:
@@ -118,12 +128,15 @@ async def delete_ids(uow: UnitOfWork, viewer: Viewer, ids: Sequence[int]) -> lis
     ]
     await record(uow, drafts, at=now)
     await message_store.delete_messages(uow.session, ids=ids)
-    return [i for i in ids if i in rows]
+    # a tombstone whose last reply went goes too, and so on up the thread
+    parents = {m.in_reply_to_id for m in rows.values() if m.in_reply_to_id is not None} - set(ids)
+    emptied = await emptied_tombstones(uow, sorted(parents))
+    return [i for i in ids if i in rows] + (await delete_ids(uow, viewer, emptied) if emptied else [])
 
 
 async def do_delete_message(
     uow: UnitOfWork, viewer: Viewer | None, *, ref: Ref, cascade: Cascade
-) -> list[int]:
+) -> Deletion:
     viewer = require_viewer(viewer)
     message = await _resolve_for_delete(uow, viewer, ref)
     assert message.id is not None
@@ -135,21 +148,24 @@ async def do_delete_message(
             await record(
                 uow, [MessageEventDraft(EventKind.DELETED, message, viewer.user_id, gone)], at=utcnow()
             )
-            return [message.id]
-        return await delete_ids(uow, viewer, [message.id])
+            return Deletion([message.id])
+        return Deletion(await delete_ids(uow, viewer, [message.id]))
     place = await place_of(uow, viewer, message)
     check_can_delete(viewer, message, place)
+    if cascade == Cascade.NONE and keeps_tombstone(message):
+        return Deletion([], await do_tombstone(uow, viewer, [message]))
     ids = await doomed_ids(uow, [message], cascade)
     if message.id is None:
         raise NotFound("Message not found.", id=to_global_id("Message", ref.id or 0))
     await check_conversation_cascade(uow, viewer, ids)
-    return await delete_ids(uow, viewer, ids)
+    return Deletion(await delete_ids(uow, viewer, ids))
 
 
 async def do_delete_messages(
     uow: UnitOfWork, settings: Settings, viewer: Viewer | None, *, spec: MessageFilterSpec, cascade: Cascade
-) -> int:
-    """Delete what the filter matches, all or nothing; returns how many messages went."""
+) -> Deletion:
+    """Delete what the filter matches, all or nothing. Without a cascade, a conversation message
+    whose replies are not all deleted with it stays as a tombstone."""
     viewer = require_viewer(viewer)
     where = await filter_conditions(uow.session, viewer, spec)
     ids = await message_lists.matching_ids(uow.session, where=where, limit=settings.max_bulk_delete + 1)
@@ -164,6 +180,15 @@ async def do_delete_messages(
     places = await places_of(uow, viewer, messages)
     for message in messages:
         check_can_delete(viewer, message, places[message.topic_id])
-    doomed = await doomed_ids(uow, [m for m in messages if not (m.root_id and m.root_id in rows)], cascade)
+    kept = [i for i in ids if cascade == Cascade.NONE and keeps_tombstone(rows[i])]
+    roots = [m for m in messages if m.id not in kept and not (m.root_id in rows and m.root_id not in kept)]
+    doomed = await doomed_ids(uow, roots, cascade)
     await check_conversation_cascade(uow, viewer, doomed)
-    return len(await delete_ids(uow, viewer, doomed))
+    deleted = await delete_ids(uow, viewer, doomed)
+    # the replies went along: a message left without any goes for good, the others become tombstones
+    left = [i for i in kept if i not in deleted]
+    deleted += await delete_ids(
+        uow, viewer, await tombstone_store.childless_ids(uow.session, ids=left, tombstones_only=False)
+    )
+    emptied = [rows[i] for i in left if i not in deleted and rows[i].deleted_at is None]
+    return Deletion(deleted, await do_tombstone(uow, viewer, emptied))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from app.access import access_conversation, require_viewer
 from app.actions.notices import checked_localized, write_localized
 from app.actions.refs import Ref, resolve_ref
+from app.actions.tombstones import check_not_deleted
 from app.actions.validation import check_text, check_url
 from app.auth import Viewer
 from app.db import UnitOfWork
@@ -123,6 +124,7 @@ async def do_react(
             "A reaction is 1-64 characters without spaces, e.g. '👍' or ':tada:'.", field="content"
         )
     message = await resolve_ref(uow, viewer, ref)
+    check_not_deleted(message)
     assert message.id is not None
     now = utcnow()
     if remove:

@@ -174,6 +174,23 @@ class Query:
         result = await queries.inbox(info.context.db, info.context.viewer, unread_only=unread_only, page=page)
         return MessageConnection.of(result)
 
+    @strawberry.field(
+        description="How many inbox notices the viewer has not read (what inbox(unreadOnly: true) lists): "
+        "the badge. The inboxUnreadCount subscription pushes it when it changes."
+    )
+    async def inbox_unread_count(self, info: Info) -> int:
+        return await queries.inbox_unread_count(info.context.db, info.context.viewer)
+
+    @strawberry.field(description="The notices the viewer sent, newest first (with their recipients).")
+    async def sent_notices(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> MessageConnection:
+        ctx = info.context
+        result = await queries.sent_notices(ctx.db, ctx.viewer, ctx.page(first=first, after=after))
+        for row in result.items:
+            ctx.loaders.prime_message(row)
+        return MessageConnection.of(result, count=lambda: queries.sent_notice_count(ctx.db, ctx.viewer))
+
     @strawberry.field(description="Active announcements addressed to the viewer's groups, newest first.")
     async def announcements(
         self, info: Info, pending_only: bool = False, first: int | None = None, after: str | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import datetime
 from enum import Enum
 
@@ -13,7 +13,7 @@ from app import queries
 from app.access import require_viewer
 from app.auth import Viewer
 from app.filters import MessageFilterSpec, matches, matches_place
-from app.graphql.context import Info
+from app.graphql.context import Context, Info
 from app.graphql.filters import MessageFilter
 from app.graphql.ids import gid
 from app.graphql.types.announcements import Announcement, load_announcement
@@ -75,6 +75,33 @@ def message_predicate(
     return accepts
 
 
+async def pushed_counts(
+    ctx: Context, recount: Callable[[], Awaitable[int]], touches: Callable[[LiveEvent], bool]
+) -> AsyncGenerator[int, None]:
+    """The count now, then again after each burst of events that may change it, when it did."""
+    changed = asyncio.Event()
+
+    def wake(event: LiveEvent) -> bool:
+        if touches(event):
+            changed.set()
+        return False  # nothing queued: the count is re-read instead
+
+    subscription = ctx.services.hub.subscribe(wake)  # before the first count: no change slips by
+    try:
+        current = await recount()
+        yield current
+        while True:
+            await changed.wait()
+            await asyncio.sleep(0.05)  # let a burst of changes settle into one recount
+            changed.clear()
+            count = await recount()
+            if count != current:
+                current = count
+                yield count
+    finally:
+        subscription.close()
+
+
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
@@ -131,28 +158,29 @@ class Subscription:
     ) -> AsyncGenerator[int, None]:
         ctx = info.context  # anonymous: public read-only topics only
         spec = (filter or MessageFilter()).to_spec()
-        current = await queries.message_count(ctx.db, ctx.viewer, spec)
-        yield current
-        changed = asyncio.Event()
 
         def touches(event: LiveEvent) -> bool:
-            readable = event.readable_by(ctx.viewer)
-            if event.message_id is not None and (readable or event.kind == "DELETED"):
-                changed.set()
-            return False  # nothing queued: the count is re-read instead
+            return event.message_id is not None and (event.readable_by(ctx.viewer) or event.kind == "DELETED")
 
-        subscription = ctx.services.hub.subscribe(touches)
-        try:
-            while True:
-                await changed.wait()
-                await asyncio.sleep(0.05)  # let a burst of changes settle into one recount
-                changed.clear()
-                count = await queries.message_count(ctx.db, ctx.viewer, spec)
-                if count != current:
-                    current = count
-                    yield count
-        finally:
-            subscription.close()
+        recount = lambda: queries.message_count(ctx.db, ctx.viewer, spec)  # noqa: E731
+        async for count in pushed_counts(ctx, recount, touches):
+            yield count
+
+    @strawberry.subscription(
+        description="The viewer's unread inbox count (Query.inboxUnreadCount), pushed when it changes."
+    )
+    async def inbox_unread_count(self, info: Info) -> AsyncGenerator[int, None]:
+        ctx = info.context
+        require_viewer(ctx.viewer)
+
+        def touches(event: LiveEvent) -> bool:  # a notice sent to, read by or deleted for the viewer
+            notice = event.conversation_id is None and not event.topics and event.announcement_id is None
+            return notice and event.message_id is not None and event.readable_by(ctx.viewer)
+
+        async for count in pushed_counts(
+            ctx, lambda: queries.inbox_unread_count(ctx.db, ctx.viewer), touches
+        ):
+            yield count
 
     @strawberry.subscription(description="New and updated announcements addressed to the viewer's groups.")
     async def announcement_published(self, info: Info) -> AsyncGenerator[Announcement, None]:

@@ -56,6 +56,8 @@ class Message(SQLModel, table=True):
     votes_down: int = 0
     urls: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     parameters: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # set: a conversation message deleted while replies hang off it, kept as an empty tombstone
+    deleted_at: datetime | None = when(nullable=True)
 
 
 class MessageTranslation(SQLModel, table=True):

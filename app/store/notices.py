@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Message, MessageDelivery, MessageRecipient, MessageTranslation
+from app.models import Message, MessageDelivery, MessageRead, MessageRecipient, MessageTranslation
 
 
 async def set_translations(session: AsyncSession, *, message_id: int, translations: dict[str, str]) -> None:
@@ -77,3 +77,22 @@ async def remove_delivery(session: AsyncSession, *, message_id: int, user_id: in
 def delivered_to(user_id: int) -> object:
     """SQL condition on Message: it is in this user's inbox."""
     return Message.id.in_(select(MessageDelivery.message_id).where(MessageDelivery.user_id == user_id))
+
+
+def sent_by(user_id: int) -> list[object]:
+    """SQL conditions on Message: a notice this user sent (the author-and-date index serves it)."""
+    return [Message.author_id == user_id, Message.topic_id.is_(None), Message.conversation_id.is_(None)]
+
+
+async def count_unread_inbox(session: AsyncSession, *, user_id: int) -> int:
+    """Notices in the user's inbox by someone else and not marked read: `inbox(unreadOnly: true)`."""
+    read = exists().where(
+        MessageRead.user_id == user_id, MessageRead.message_id == MessageDelivery.message_id
+    )
+    stmt = (
+        select(func.count())
+        .select_from(MessageDelivery)
+        .join(Message, Message.id == MessageDelivery.message_id)
+        .where(MessageDelivery.user_id == user_id, Message.author_id != user_id, ~read)
+    )
+    return int((await session.execute(stmt)).scalar_one())

@@ -64,7 +64,7 @@ async def read_at_by_message_ids(
 async def unread_counts_by_conversation_ids(
     session: AsyncSession, *, user_id: int, ids: Sequence[int]
 ) -> dict[int, int]:
-    """Messages by others, after the viewer's watermark, without a read row."""
+    """Messages by others, after the viewer's watermark, without a read row (tombstones left out)."""
     out = dict.fromkeys(ids, 0)
     if not ids:
         return out
@@ -84,6 +84,7 @@ async def unread_counts_by_conversation_ids(
             Message.conversation_id.in_(set(ids)),
             Message.id > ConversationParticipant.read_up_to_id,
             Message.author_id != user_id,
+            Message.deleted_at.is_(None),
             ~read.exists(),
         )
         .group_by(Message.conversation_id)

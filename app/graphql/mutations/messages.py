@@ -86,14 +86,19 @@ class DeleteMessageInput:
     ref: MessageRef
     cascade: DeleteCascade = strawberry.field(
         default=DeleteCascade.NONE,
-        description="NONE: refused while it has replies; REPLIES: the thread too; "
-        "FORCE: and every task copy.",
+        description="NONE: refused while it has replies (in a conversation it becomes a tombstone instead, "
+        "see Message.deleted); REPLIES: the thread too; FORCE: and every task copy.",
     )
 
 
 @strawberry.type
 class DeleteMessageSuccess:
-    deleted_ids: list[strawberry.ID]
+    deleted_ids: list[strawberry.ID] = strawberry.field(
+        description="Gone for good (with a cascade, the thread; also tombstones left without replies)."
+    )
+    tombstones: list[Message] = strawberry.field(
+        description="Kept as tombstones (`deleted: true`) because replies hang off them; not in deletedIds."
+    )
 
 
 @strawberry.input
@@ -104,7 +109,10 @@ class DeleteMessagesInput:
 
 @strawberry.type
 class DeleteMessagesSuccess:
-    count: int
+    count: int = strawberry.field(description="How many messages were deleted, tombstones included.")
+    tombstone_count: int = strawberry.field(
+        description="How many of them stay as tombstones (conversation messages with replies, cascade NONE)."
+    )
 
 
 @strawberry.input(description="One of: `ids`, a `filter`, or a `conversation` (up to a message).")
@@ -228,24 +236,30 @@ class MessageMutations:
             )
         return Message.from_row(row)
 
-    @strawberry.mutation(description="Delete permanently, with a cascade mode.")
+    @strawberry.mutation(
+        description="Delete, with a cascade mode; a conversation message with replies becomes a tombstone."
+    )
     async def delete_message(self, info: Info, input: DeleteMessageInput) -> DeleteMessageResult:
         ctx = info.context
         async with ctx.db.write() as uow:
-            ids = await changes.do_delete_message(
+            done = await changes.do_delete_message(
                 uow, ctx.viewer, ref=input.ref.to_ref(), cascade=changes.Cascade(input.cascade.value)
             )
-        return DeleteMessageSuccess(deleted_ids=[gid("Message", i) for i in ids])
+        return DeleteMessageSuccess(
+            deleted_ids=[gid("Message", i) for i in done.deleted_ids],
+            tombstones=[Message.from_row(row) for row in done.tombstones],
+        )
 
     @strawberry.mutation(description="Delete what a filter matches (all or nothing), with a cascade mode.")
     async def delete_messages(self, info: Info, input: DeleteMessagesInput) -> DeleteMessagesResult:
         ctx = info.context
         spec = input.filter.to_spec()
         async with ctx.db.write() as uow:
-            count = await changes.do_delete_messages(
+            done = await changes.do_delete_messages(
                 uow, ctx.settings, ctx.viewer, spec=spec, cascade=changes.Cascade(input.cascade.value)
             )
-        return DeleteMessagesSuccess(count=count)
+        count = len(done.deleted_ids) + len(done.tombstones)
+        return DeleteMessagesSuccess(count=count, tombstone_count=len(done.tombstones))
 
     @strawberry.mutation(
         description="Mark messages read: by ids, by filter, or a conversation up to a message."

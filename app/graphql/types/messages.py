@@ -136,6 +136,18 @@ class Message(relay.Node):
         spec = MessageFilterSpec(in_reply_to=self.id)
         return await message_connection(info, spec, [("CREATED_AT", False)], page)
 
+    @strawberry.field(
+        description="A tombstone: a conversation message deleted while replies hung off it, kept with "
+        "its id, author, createdAt, conversation and thread links; its text is empty, its translations, "
+        "parameters, attachments, reactions, likes, votes and revisions gone; it goes with its last reply."
+    )
+    def deleted(self) -> bool:
+        return self.row.deleted_at is not None
+
+    @strawberry.field(description="When it became a tombstone (null unless `deleted`).")
+    def deleted_at(self) -> datetime | None:
+        return self.row.deleted_at
+
     @strawberry.field(description="Number of direct replies.")
     def reply_count(self) -> int:
         return self.row.reply_count
