@@ -22,6 +22,7 @@ class EventKind(StrEnum):
     LIKED = "LIKED"
     VOTED = "VOTED"
     READ = "READ"
+    TASK = "TASK"  # the actor's task list gained or lost a copy of the message (private to them)
 
 
 @dataclass(frozen=True)

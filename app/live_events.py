@@ -49,18 +49,28 @@ class LiveEvent:
     translations: dict[str, str] | None = None  # the message's, loaded once for every subscriber
     author: User | None = None  # likewise
     announcement_id: int | None = None
-    audience_groups: frozenset[int] = frozenset()  # announcement events
+    audience_groups: frozenset[int] = frozenset()  # announcement events: its audience then
+    announcement_owner: tuple[str, int] = ("", 0)  # and its owner then ("user" | "group", id)
 
     @property
     def topic_path(self) -> str | None:
         return self.topics[0].topic.path if self.topics else None
 
     def readable_by(self, viewer: Viewer | None) -> bool:
-        if self.kind == "READ" and self.conversation_id is None:
-            # read state in topics and inboxes is private; in conversations it is a read receipt
-            return viewer is not None and viewer.user_id == self.actor_id
-        if self.announcement_id is not None:
-            return viewer is not None and (bool(self.audience_groups & viewer.group_ids) or viewer.is_admin)
+        if (self.kind == "READ" and self.conversation_id is None) or self.kind == "TASK":
+            # read state in topics and inboxes is private, and so is a task list; in
+            # conversations a READ is a read receipt
+            if viewer is None or viewer.user_id != self.actor_id:
+                return False
+            if self.kind == "READ":
+                return True
+        if self.announcement_id is not None:  # its audience, its owner (user or group) and admins
+            return viewer is not None and (
+                bool(self.audience_groups & viewer.group_ids)
+                or viewer.is_admin
+                or self.announcement_owner == ("user", viewer.user_id)
+                or (self.announcement_owner[0] == "group" and self.announcement_owner[1] in viewer.group_ids)
+            )
         if self.topics:
             return any(topic_level(viewer, t.topic, t.grants) >= READ for t in self.topics)
         return viewer is not None and viewer.user_id in self.audience
@@ -118,9 +128,14 @@ async def load_events(session: AsyncSession, rows: list[Event]) -> list[LiveEven
                 translations=translations.get(message.id or 0, {}) if message is not None else None,
                 author=authors.get(message.author_id) if message is not None else None,
                 announcement_id=r.announcement_id,
-                audience_groups=frozenset(announcement_groups.get(r.announcement_id, ()))
+                audience_groups=frozenset(
+                    r.data.get("audienceGroups", announcement_groups.get(r.announcement_id, ()))
+                )
                 if r.announcement_id
                 else frozenset(),
+                announcement_owner=(str(owner[0]), int(owner[1]))
+                if (owner := r.data.get("owner"))
+                else ("", 0),
             )
         )
     return events

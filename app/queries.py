@@ -188,7 +188,7 @@ async def announcement(db: Database, viewer: Viewer | None, announcement_id: int
 
 
 async def announcements(
-    db: Database, viewer: Viewer | None, *, pending_only: bool, page: PageRequest
+    db: Database, viewer: Viewer | None, *, pending_only: bool, page: PageRequest, managed: bool = False
 ) -> Page[Announcement]:
     viewer = require_viewer(viewer)
     async with db.read() as session:
@@ -199,6 +199,8 @@ async def announcements(
             now=utcnow(),
             pending_only=pending_only,
             page=page,
+            managed=managed,
+            is_admin=viewer.is_admin,
         )
 
 

@@ -40,12 +40,17 @@ class RelativeWindow:
             raise InvalidInput("The window ends before it starts.", field=field)
 
     def bounds(self, now: datetime) -> tuple[datetime | None, datetime | None]:
-        """[start, end] at `now`; None is open. Without offsets a calendar anchor means 'since'."""
+        """[start, end] at `now`; None is open.
+
+        An offset given alone leaves the other side open (Tat's `lastHourMaxCreation` and
+        `dateRefDeltaMax*` alone mean "up to", `lastHourMinCreation` and `dateRefDeltaMin*` "from");
+        without offsets a calendar anchor means "since then" (Tat's `dateRefCreation` alone)."""
         base = anchor_time(self.anchor, now)
-        start = base + timedelta(seconds=self.from_offset_seconds or 0)
-        if self.anchor == "NOW" and self.from_offset_seconds is None:
-            start = None  # type: ignore[assignment]
-        end = base + timedelta(seconds=self.to_offset_seconds) if self.to_offset_seconds is not None else None
+        start_offset, end_offset = self.from_offset_seconds, self.to_offset_seconds
+        if start_offset is None and end_offset is None:
+            start_offset = 0  # a calendar anchor alone (NOW alone is refused by `check`)
+        start = base + timedelta(seconds=start_offset) if start_offset is not None else None
+        end = base + timedelta(seconds=end_offset) if end_offset is not None else None
         return start, end
 
 

@@ -30,7 +30,7 @@ async def test_one_refresh_reads_every_socket_in_three_selects(tmp_path: Path) -
     first = await authenticate(db, tokens[0])
     assert first is not None and first.group_ids == frozenset()
     async with db.write() as uow:  # u0 joins a group after "connecting"
-        group = await do_create_group(uow, first, name="ops", member_ids=[])
+        group = await do_create_group(uow, first, name="ops", member_ids=[first.user_id])
     assert await logout(db, await authenticate(db, tokens[1]) or first)  # u1 logs out
 
     sockets = SocketViewers(db, period_seconds=3600)

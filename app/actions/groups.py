@@ -36,7 +36,11 @@ async def do_create_group(
     members = await _existing_users(uow, member_ids)
     group = await group_store.insert_group(uow.session, name=name, created_by=viewer.user_id, now=utcnow())
     assert group.id is not None
-    await group_store.add_members(uow.session, group_id=group.id, user_ids=[viewer.user_id], admin=True)
+    # exactly the listed users; the creator manages the group without being made a member
+    # (listed, they are an admin member)
+    await group_store.add_members(
+        uow.session, group_id=group.id, user_ids=[m for m in members if m == viewer.user_id], admin=True
+    )
     await group_store.add_members(
         uow.session, group_id=group.id, user_ids=[m for m in members if m != viewer.user_id]
     )
@@ -51,8 +55,11 @@ async def do_set_group_members(
     if group_id not in groups:
         raise NotFound("Group not found.", id=to_global_id("Group", group_id))
     membership = await group_store.get_membership(uow.session, group_id=group_id, user_id=viewer.user_id)
-    if not viewer.is_admin and (membership is None or not membership.is_admin):
-        raise Forbidden("Only the group's admins or system admins manage its members.", right="admin")
+    creator = groups[group_id].created_by == viewer.user_id
+    if not (viewer.is_admin or creator or (membership is not None and membership.is_admin)):
+        raise Forbidden(
+            "Only the group's creator, its admins or system admins manage its members.", right="admin"
+        )
     if not add and not remove:
         raise InvalidInput("Pass users to add or remove.", field="add")
     await group_store.add_members(uow.session, group_id=group_id, user_ids=await _existing_users(uow, add))

@@ -165,4 +165,10 @@ async def do_set_task(uow: UnitOfWork, viewer: Viewer | None, *, ref: Ref, task:
         await record(uow, [MessageEventDraft(EventKind.ADDED, copy, viewer.user_id)], at=utcnow())
     elif not task and copy is not None and copy.id is not None:
         await delete_ids(uow, viewer, [copy.id])
+    else:
+        return original  # no change, no event
+    # on the original too, so a live view of it (`tasks`, `isTask`) hears of it: private to the viewer
+    await record(
+        uow, [MessageEventDraft(EventKind.TASK, original, viewer.user_id, {"task": task})], at=utcnow()
+    )
     return original

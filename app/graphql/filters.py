@@ -54,13 +54,22 @@ class TimeAnchor(Enum):
 
 @strawberry.input(
     description="A window relative to now or to the start of the current minute ... year "
-    "(UTC; weeks start on Monday): [anchor + fromOffsetSeconds, anchor + toOffsetSeconds]. "
-    "Without offsets a calendar anchor means 'since then'."
+    "(UTC; weeks start on Monday), bounds included: [anchor + fromOffsetSeconds, anchor + toOffsetSeconds]. "
+    "An offset given alone leaves the other side open: only `toOffsetSeconds` means up to anchor + to "
+    "(Tat's lastMax*, lastHourMax*, dateRefDeltaMax* alone), only `fromOffsetSeconds` means from "
+    "anchor + from on (lastMin*, lastHourMin*, dateRefDeltaMin* alone). Without offsets a calendar "
+    "anchor means 'since then' (dateRef* alone); NOW needs at least one offset."
 )
 class RelativeWindow:
     anchor: TimeAnchor = TimeAnchor.NOW
-    from_offset_seconds: int | None = strawberry.field(default=None, description="Negative = the past.")
-    to_offset_seconds: int | None = None
+    from_offset_seconds: int | None = strawberry.field(
+        default=None,
+        description="Start = anchor + this (negative = the past); omitted: no lower bound "
+        "(unless no offset is given at all, then the anchor).",
+    )
+    to_offset_seconds: int | None = strawberry.field(
+        default=None, description="End = anchor + this (negative = the past); omitted: no upper bound."
+    )
 
     def to_window(self) -> Window:
         return Window(self.anchor.value, self.from_offset_seconds, self.to_offset_seconds)

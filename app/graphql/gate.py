@@ -16,6 +16,8 @@ from app.graphql.errors import ErrorCode, ForbiddenError
 ALLOWED = {
     "viewer",
     "announcements",
+    "announcementPublished",
+    "announcementEvents",
     "node",
     "nodes",
     "confirmAnnouncement",

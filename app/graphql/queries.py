@@ -191,13 +191,22 @@ class Query:
             ctx.loaders.prime_message(row)
         return MessageConnection.of(result, count=lambda: queries.sent_notice_count(ctx.db, ctx.viewer))
 
-    @strawberry.field(description="Active announcements addressed to the viewer's groups, newest first.")
+    @strawberry.field(
+        description="Active announcements addressed to the viewer's groups, newest first; with "
+        "`managed: true`, the ones the viewer may manage instead (owned by them or one of their "
+        "groups; every one for admins), whatever their window and audience."
+    )
     async def announcements(
-        self, info: Info, pending_only: bool = False, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        pending_only: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+        managed: bool = False,
     ) -> Connection[Announcement]:
         page = info.context.page(first=first, after=after)
         result = await queries.announcements(
-            info.context.db, info.context.viewer, pending_only=pending_only, page=page
+            info.context.db, info.context.viewer, pending_only=pending_only, page=page, managed=managed
         )
         return Connection.of(result, Announcement.from_row)
 

@@ -16,14 +16,31 @@ from app.filters import MessageFilterSpec, matches, matches_place
 from app.graphql.context import Context, Info
 from app.graphql.filters import MessageFilter
 from app.graphql.ids import gid
-from app.graphql.types.announcements import Announcement, load_announcement
+from app.graphql.types.announcements import (
+    Announcement,
+    AnnouncementEvent,
+    AnnouncementEventKind,
+    load_announcement,
+)
 from app.graphql.types.messages import Message
 from app.graphql.types.users import User
 from app.live_events import LiveEvent
 from app.models import utcnow
 from app.replay import check_cursor, decode_event_cursor, encode_event_cursor, event_stream
 
-MESSAGE_KINDS = {"ADDED", "EDITED", "MOVED", "DELETED", "LABELED", "REACTED", "LIKED", "VOTED", "READ"}
+MESSAGE_KINDS = {
+    "ADDED",
+    "EDITED",
+    "MOVED",
+    "DELETED",
+    "LABELED",
+    "REACTED",
+    "LIKED",
+    "VOTED",
+    "READ",
+    "TASK",
+}
+ANNOUNCEMENT_KINDS = {"PUBLISHED", "WITHDRAWN"}
 
 
 @strawberry.enum
@@ -37,6 +54,9 @@ class MessageEventKind(Enum):
     LIKED = "LIKED"
     VOTED = "VOTED"
     READ = "READ"
+    TASK = strawberry.enum_value(
+        "TASK", description="The viewer's task list gained or lost a copy of it (the viewer alone hears it)."
+    )
 
 
 @strawberry.type
@@ -182,7 +202,9 @@ class Subscription:
         ):
             yield count
 
-    @strawberry.subscription(description="New and updated announcements addressed to the viewer's groups.")
+    @strawberry.subscription(
+        description="New announcements and new versions, for their audience, their owner and admins."
+    )
     async def announcement_published(self, info: Info) -> AsyncGenerator[Announcement, None]:
         ctx = info.context
         require_viewer(ctx.viewer)
@@ -195,3 +217,35 @@ class Subscription:
             found = await load_announcement(info, event.announcement_id)
             if found is not None:
                 yield found
+
+    @strawberry.subscription(
+        description="Announcements published (each new version) and withdrawn, for whoever may see "
+        "them: their audience, their owner and admins. Pass the last `cursor` as `after` to resume."
+    )
+    async def announcement_events(
+        self, info: Info, after: str | None = None
+    ) -> AsyncGenerator[AnnouncementEvent, None]:
+        ctx = info.context
+        require_viewer(ctx.viewer)
+        position = decode_event_cursor(after) if after is not None else None
+        if position is not None:
+            await check_cursor(ctx.db, position)
+
+        def accepts(event: LiveEvent) -> bool:
+            return event.kind in ANNOUNCEMENT_KINDS and event.readable_by(ctx.viewer)
+
+        async for event in event_stream(ctx.db, ctx.services.hub, accepts, after=position):
+            assert event.announcement_id is not None
+            yield AnnouncementEvent(
+                cursor=encode_event_cursor(event.position),
+                kind=AnnouncementEventKind(event.kind),
+                announcement_id=gid("Announcement", event.announcement_id),
+                version=int(event.data.get("version", 0)),
+                announcement=(
+                    await load_announcement(info, event.announcement_id)
+                    if event.kind == "PUBLISHED"
+                    else None
+                ),
+                actor_id=event.actor_id,
+                at=event.at,
+            )

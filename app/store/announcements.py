@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, false, or_, select
+from sqlalchemy import and_, delete, exists, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Announcement, AnnouncementAudience, AnnouncementConfirmation, AnnouncementText
@@ -14,8 +14,7 @@ from app.pagination import Page, PageRequest
 from app.store.keyset import SortKey, paginate
 
 
-async def insert_announcement(session: AsyncSession, **values: Any) -> Announcement:
-    announcement = Announcement(**values)
+async def insert_announcement(session: AsyncSession, announcement: Announcement) -> Announcement:
     session.add(announcement)
     await session.flush()
     return announcement
@@ -149,6 +148,18 @@ def _pending(user_id: int) -> Any:
     return and_(asks, ~done)
 
 
+def _managed(user_id: int, group_ids: Sequence[int], is_admin: bool) -> Any:
+    """Owned by the user or by one of their groups; admins manage every announcement."""
+    if is_admin:
+        return true()
+    by_group = (
+        and_(Announcement.owner_kind == "group", Announcement.owner_id.in_(list(group_ids)))
+        if group_ids
+        else false()
+    )
+    return or_(and_(Announcement.owner_kind == "user", Announcement.owner_id == user_id), by_group)
+
+
 async def list_for_user(
     session: AsyncSession,
     *,
@@ -157,8 +168,13 @@ async def list_for_user(
     now: datetime,
     pending_only: bool,
     page: PageRequest,
+    managed: bool = False,
+    is_admin: bool = False,
 ) -> Page[Announcement]:
-    stmt = select(Announcement).where(*_visible(user_id, group_ids, now))
+    """Active ones addressed to the user's groups; with `managed`, those the user may manage
+    instead, whatever their window and audience."""
+    where = [_managed(user_id, group_ids, is_admin)] if managed else _visible(user_id, group_ids, now)
+    stmt = select(Announcement).where(*where)
     if pending_only:
         stmt = stmt.where(_pending(user_id))
     return await paginate(

@@ -14,7 +14,7 @@ GRANT = """mutation($u: ID!, $r: String!, $revoke: Boolean) { grantRight(input: 
 
 async def test_group_admins_manage_members(api: Api) -> None:
     w = await World(api).setup()
-    ops = await w.group("alice", "ops", ["bob"])
+    ops = await w.group("alice", "ops", ["alice", "bob"])  # listing herself makes her an admin member
     duplicate = await w.run("carol", """mutation { createGroup(input: {name: "OPS"}) { __typename } }""")
     assert duplicate["createGroup"]["__typename"] == "ConflictError"
     bad = await w.run("carol", """mutation { createGroup(input: {name: "no spaces"}) { __typename } }""")
@@ -44,6 +44,29 @@ async def test_group_admins_manage_members(api: Api) -> None:
         {"a": after},
     )
     assert rest["group"]["members"]["edges"] == [{"node": {"username": "bob"}}]
+
+
+async def test_create_group_makes_exactly_the_listed_users_members(api: Api) -> None:
+    w = await World(api).setup()
+    listed = """query($n: String!) { group(name: $n) { members { edges { node { username } } } } }"""
+
+    async def members(name: str) -> list[str]:
+        group = (await w.run("carol", listed, {"n": name}))["group"]
+        return [e["node"]["username"] for e in group["members"]["edges"]]
+
+    ops = await w.group("alice", "ops", ["bob", "carol"])
+    assert await members("ops") == ["bob", "carol"]  # not alice, who created it
+    assert (await w.run("alice", "{ viewer { groups { name } } }"))["viewer"]["groups"] == []
+    empty = await w.run("alice", """mutation { createGroup(input: {name: "empty"}) { __typename } }""")
+    assert empty["createGroup"]["__typename"] == "CreateGroupSuccess"
+    assert await members("empty") == []
+    await w.group("alice", "mine", ["alice", "bob"])
+    assert await members("mine") == ["alice", "bob"]
+    # the creator still manages the members of a group she is not in; other members do not
+    added = (await w.run("alice", MEMBERS, {"g": ops, "add": [w.ids["admin"]]}))["setGroupMembers"]
+    assert [e["node"]["username"] for e in added["group"]["members"]["edges"]] == ["admin", "bob", "carol"]
+    refused = (await w.run("bob", MEMBERS, {"g": ops, "remove": [w.ids["carol"]]}))["setGroupMembers"]
+    assert refused["__typename"] == "ForbiddenError"
 
 
 async def test_only_admins_grant_rights(api: Api) -> None:

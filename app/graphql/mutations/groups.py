@@ -69,7 +69,10 @@ def _users(ids: list[strawberry.ID] | None, field: str) -> list[int]:
 
 @strawberry.type
 class GroupMutations:
-    @strawberry.mutation(description="Create a group; the creator becomes its admin.")
+    @strawberry.mutation(
+        description="Create a group whose members are exactly `members` (the creator only if listed); "
+        "the creator manages its members."
+    )
     async def create_group(self, info: Info, input: CreateGroupInput) -> CreateGroupResult:
         ctx = info.context
         members = _users(input.members, "members")
@@ -77,7 +80,9 @@ class GroupMutations:
             row = await actions.do_create_group(uow, ctx.viewer, name=input.name, member_ids=members)
         return CreateGroupSuccess(group=Group.from_row(row))
 
-    @strawberry.mutation(description="Add or remove members (group admins or system admins).")
+    @strawberry.mutation(
+        description="Add or remove members (the group's creator, its admins or system admins)."
+    )
     async def set_group_members(self, info: Info, input: SetGroupMembersInput) -> SetGroupMembersResult:
         ctx = info.context
         group_id = expect_id(input.group, "Group", field="group")

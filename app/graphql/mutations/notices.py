@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
+from strawberry import UNSET
 
 from app.actions import announcements as announcement_actions
 from app.actions.notices import do_send_notice
@@ -42,23 +43,78 @@ class SendNoticeSuccess:
     recipient_count: int
 
 
-@strawberry.input
+ANNOUNCEMENT_FIELDS = (
+    "title",
+    "body",
+    "confirmation",
+    "confirm_every_version",
+    "starts_at",
+    "ends_at",
+    "audience",
+)
+
+
+@strawberry.input(
+    description="Without `id`: a new announcement (title, body and audience required). With `id`: a new "
+    "version that changes only the fields given (easydb POST semantics): an omitted field keeps its "
+    "value, an explicit null clears it (confirmation, startsAt, endsAt; confirmEveryVersion back to "
+    "false). title, body and audience cannot be cleared."
+)
 class PublishAnnouncementInput:
     id: strawberry.ID | None = strawberry.field(
         default=None, description="Publish a new version of this one."
     )
-    title: list[TranslationInput]
-    body: list[TranslationInput]
+    title: list[TranslationInput] | None = strawberry.field(
+        default=UNSET, description="Required on creation; omitted on a new version: unchanged."
+    )
+    body: list[TranslationInput] | None = strawberry.field(
+        default=UNSET, description="Required on creation; omitted on a new version: unchanged."
+    )
     confirmation: list[TranslationInput] | None = strawberry.field(
-        default=None, description="If given, the audience must confirm."
+        default=UNSET,
+        description="If set, the audience must confirm. Omitted on a new version: unchanged; "
+        "null or []: no confirmation any more.",
     )
-    confirm_every_version: bool = False
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
-    audience: list[strawberry.ID]
+    confirm_every_version: bool | None = strawberry.field(
+        default=UNSET,
+        description="Each version needs its own confirmation. Omitted: false on creation, unchanged "
+        "on a new version; null: false.",
+    )
+    starts_at: datetime | None = strawberry.field(
+        default=UNSET, description="Omitted on a new version: unchanged; null: no start."
+    )
+    ends_at: datetime | None = strawberry.field(
+        default=UNSET, description="Omitted on a new version: unchanged; null: no end."
+    )
+    audience: list[strawberry.ID] | None = strawberry.field(
+        default=UNSET,
+        description="Groups; required on creation; omitted on a new version: unchanged.",
+    )
     owner: strawberry.ID | None = strawberry.field(
-        default=None, description="A user or group; on creation it must be the creator."
+        default=None,
+        description="A user or group; on creation it must be the creator. Omitted or null: unchanged.",
     )
+
+    def to_draft(self) -> announcement_actions.AnnouncementDraft:
+        given = {name: getattr(self, name) for name in ANNOUNCEMENT_FIELDS}
+        given = {name: value for name, value in given.items() if value is not UNSET}
+
+        def texts(name: str) -> list[tuple[str, str]] | None:
+            values = given.get(name)
+            return [(t.locale, t.text) for t in values] if values is not None else None
+
+        audience = given.get("audience")
+        return announcement_actions.AnnouncementDraft(
+            title=texts("title"),
+            body=texts("body"),
+            confirmation=texts("confirmation"),
+            confirm_every_version=given.get("confirm_every_version"),
+            starts_at=given.get("starts_at"),
+            ends_at=given.get("ends_at"),
+            audience=[expect_id(g, "Group", field="audience") for g in audience] if audience else audience,
+            owner=_principal(self.owner, "owner") if self.owner else None,
+            given=frozenset([*given, "owner"]),
+        )
 
 
 @strawberry.type
@@ -136,16 +192,7 @@ class NoticeMutations:
         self, info: Info, input: PublishAnnouncementInput
     ) -> PublishAnnouncementResult:
         ctx = info.context
-        draft = announcement_actions.AnnouncementDraft(
-            title=[(t.locale, t.text) for t in input.title],
-            body=[(t.locale, t.text) for t in input.body],
-            confirmation=[(t.locale, t.text) for t in input.confirmation] if input.confirmation else None,
-            confirm_every_version=input.confirm_every_version,
-            starts_at=input.starts_at,
-            ends_at=input.ends_at,
-            audience=[expect_id(g, "Group", field="audience") for g in input.audience],
-            owner=_principal(input.owner, "owner") if input.owner else None,
-        )
+        draft = input.to_draft()
         announcement_id = expect_id(input.id, "Announcement", field="id") if input.id else None
         async with ctx.db.write() as uow:
             row = await announcement_actions.do_publish(

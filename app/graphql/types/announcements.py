@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 import strawberry
@@ -124,3 +125,27 @@ class Announcement(relay.Node):
 async def load_announcement(info: Info, announcement_id: int) -> Announcement | None:
     row = await queries.announcement(info.context.db, info.context.viewer, announcement_id)
     return Announcement.from_row(row) if row else None
+
+
+@strawberry.enum
+class AnnouncementEventKind(Enum):
+    PUBLISHED = strawberry.enum_value("PUBLISHED", description="A new announcement or a new version of one.")
+    WITHDRAWN = strawberry.enum_value("WITHDRAWN", description="Deleted by its owner or an admin.")
+
+
+@strawberry.type
+class AnnouncementEvent:
+    cursor: str = strawberry.field(description="Resume point: pass it as `after` after a reconnect.")
+    kind: AnnouncementEventKind
+    announcement_id: strawberry.ID
+    version: int = strawberry.field(description="The version published, or the last one when withdrawn.")
+    announcement: Announcement | None = strawberry.field(
+        description="Its current state; null once withdrawn (or no longer visible to the viewer)."
+    )
+    actor_id: strawberry.Private[int | None]
+    at: datetime
+
+    @strawberry.field
+    async def actor(self, info: Info) -> User | None:
+        row = await info.context.loaders.user.load(self.actor_id) if self.actor_id is not None else None
+        return User.from_row(row) if row else None
