@@ -120,8 +120,19 @@ def contains_or_null(text: str | None, pattern: str | None) -> bool | None:
 
 
 def trigram_query(pattern: str) -> str:
-    """An FTS5 phrase: with the trigram tokenizer, the pattern as a substring (case folded)."""
-    return '"' + pattern.replace('"', '""') + '"'
+    """An FTS5 phrase in the `text` column: with the trigram tokenizer, the pattern as a
+    substring, case folded (the index also has a `place` column)."""
+    return 'text : "' + pattern.replace('"', '""') + '"'
+
+
+def trigram_place_query(pattern: str, places: list[str], *, inside: bool) -> str:
+    """The substring query restricted to messages whose place is (or, not `inside`, is not) one of
+    `places` (as fts5_place_query; the trigram index stores each place delimited: `<t12>`)."""
+    if not places:
+        return trigram_query(pattern) if not inside else ""
+    operator = "AND" if inside else "NOT"
+    named = " OR ".join(f'"<{p}>"' for p in places)
+    return f"({trigram_query(pattern)}) {operator} place : ({named})"
 
 
 def like_contains(pattern: str) -> str:

@@ -40,11 +40,15 @@ def contains_match(dialect: str, pattern: str, *, per_row: bool = False) -> Any:
     return Message.text.ilike(like_contains(pattern), escape="\\")
 
 
-async def count_matches(session: AsyncSession, query: str, *, where: Sequence[Any] = ()) -> int:
-    """How many messages match the FTS5 `query`; with `where`, a condition on each message too."""
-    stmt = select(func.count()).select_from(_fts).where(_fts_match(query))
+async def count_matches(
+    session: AsyncSession, query: str, *, where: Sequence[Any] = (), trigram: bool = False
+) -> int:
+    """How many messages match the FTS5 `query` (of the trigram index if `trigram`); with `where`,
+    a condition on each message too."""
+    fts, match = (_trigram, _trigram_match) if trigram else (_fts, _fts_match)
+    stmt = select(func.count()).select_from(fts).where(match(query))
     if where:
-        stmt = stmt.join(Message, Message.id == _fts.c.rowid).where(*where)
+        stmt = stmt.join(Message, Message.id == fts.c.rowid).where(*where)
     return int((await session.execute(stmt)).scalar_one())
 
 

@@ -132,12 +132,14 @@ async def test_text_contains_matches_inside_words_case_insensitively(w: World) -
     await w.send_ok("alice", "/Team", "RISKY deploy")
     await w.send_ok("alice", "/Team", "nothing here")
     await w.send_ok("alice", "/Team", "Écran cassé à l'ÉTAGE")
+    await w.send_ok("alice", "/Team", "ПРИВЕТ мир")
     assert sorted(await texts(w, "carol", {"textContains": "isk"})) == ["Disk full on db-1", "RISKY deploy"]
     assert sorted(await texts(w, "carol", {"textContains": "ISK"})) == ["Disk full on db-1", "RISKY deploy"]
     assert await texts(w, "carol", {"textContains": "k full"}) == ["Disk full on db-1"]  # across words
     assert await texts(w, "carol", {"textContains": "écran"}) == ["Écran cassé à l'ÉTAGE"]  # accented case
     assert await texts(w, "carol", {"textContains": "l'étage"}) == ["Écran cassé à l'ÉTAGE"]
     assert await texts(w, "carol", {"textContains": "ecran"}) == []  # accents are significant
+    assert await texts(w, "carol", {"textContains": "привет М"}) == ["ПРИВЕТ мир"]
     assert await count(w, "carol", {"textContains": "isk"}) == 2
     assert await invalid_field(w, "carol", {"textContains": "is"}) == "filter.textContains"
 
