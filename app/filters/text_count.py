@@ -3,10 +3,10 @@
 The FTS5 index holds one place token per message (migration 0006): `t<topic id>`, `p` for a
 private space (/Private/...), `c` for a conversation, `n` for a notice; the trigram index of
 substring search holds the same places (migration 0010). For a filter that is only `text`, or
-only `textContains`, the count is the matches in the shared topics the viewer reads, counted inside the
-index by naming those topics or by leaving out the ones they cannot read (whichever list is
-short), plus the matches in private spaces, conversations and inboxes, each checked against the
-viewer's access like any filter.
+only `textContains`, the count is the matches in the shared topics the viewer reads, counted
+inside the index by naming those topics or by leaving out the ones they cannot read (whichever
+list is short), plus the matches in private spaces, conversations and inboxes, each checked
+against the viewer's access like any filter.
 
 None when neither list is short, or for any other filter: the caller counts the usual way.
 """

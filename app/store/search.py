@@ -30,8 +30,9 @@ def contains_match(dialect: str, pattern: str, *, per_row: bool = False) -> Any:
 
     SQLite: the rowids of an FTS5 phrase over the trigram table (`id IN (...)`: the index drives),
     or `per_row`, the live predicate as an SQL function (app.search.contains): a walk over a
-    couple of thousand rows checks each for a microsecond instead of collecting every match of
-    a common pattern (seeking each row in the trigram lists cost 0.1 to 1 ms a row at 1M).
+    couple of thousand rows checks each for less than reading it costs, instead of collecting
+    every match of a common pattern (seeking each row in the trigram lists cost 0.1 to 1 ms a
+    row at 1M).
     PostgreSQL: ILIKE, answered by the pg_trgm GIN index."""
     if dialect == "sqlite":
         if per_row:
