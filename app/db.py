@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from app.search import CONTAINS_FUNCTION, contains_or_null
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,8 @@ def _prepare_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        # textContains checked row by row (a walk down the dates): the live predicate itself
+        dbapi_connection.create_function(CONTAINS_FUNCTION, 2, contains_or_null, deterministic=True)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:

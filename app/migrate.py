@@ -19,10 +19,11 @@ _PG_LOCK = 7_430_112  # advisory lock id: one migrator at a time across instance
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    """Leave out what migrations create by hand for search (FTS5 tables, the tsvector column)."""
-    if type_ == "table" and name is not None and name.startswith("messages_fts"):
+    """Leave out what migrations create by hand for search (FTS5 tables, the tsvector column,
+    the trigram index)."""
+    if type_ == "table" and name is not None and name.startswith(("messages_fts", "messages_trigram")):
         return False
-    if type_ == "index" and name == "ix_messages_search":
+    if type_ == "index" and name in ("ix_messages_search", "ix_messages_text_trgm"):
         return False
     return not (
         type_ == "column"

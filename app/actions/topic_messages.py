@@ -26,12 +26,21 @@ SYSTEM_RIGHT = "system"
 
 
 @dataclass(frozen=True)
+class Reply:
+    """A reply created with its root, with its own labels (Tat's `messages: [{text, labels}]`)."""
+
+    text: str
+    labels: Sequence[tuple[str, str]] = ()
+
+
+@dataclass(frozen=True)
 class TopicSend:
     topic: str
     text: str
     in_reply_to: Ref | None = None
     create_root_if_missing: bool = False
-    replies: Sequence[str] = ()
+    replies: Sequence[str | Reply] = ()
+    replies_field: str = "replies"  # the input field the replies came from, for error messages
     labels: Sequence[tuple[str, str]] = ()
     attachments: Sequence[AttachmentData] = ()
     created_at: datetime | None = None
@@ -105,6 +114,27 @@ async def _check_room(uow: UnitOfWork, topic: Topic, parent: Message, adding: in
         )
 
 
+def _checked_replies(
+    settings: Settings, topic: Topic, replies: Sequence[str | Reply], field: str
+) -> list[Reply]:
+    """Every reply's text and labels checked before anything is written."""
+    if len(replies) > settings.max_replies_per_send:
+        raise LimitExceeded(
+            f"At most {settings.max_replies_per_send} replies per send.",
+            limit=settings.max_replies_per_send,
+            field=field,
+        )
+    out = []
+    for i, reply in enumerate(replies):
+        if isinstance(reply, str):
+            check_text(reply, field=f"{field}[{i}]", max_length=topic.max_length)
+            out.append(Reply(reply))
+        else:
+            check_text(reply.text, field=f"{field}[{i}].text", max_length=topic.max_length)
+            out.append(Reply(reply.text, checked_labels(reply.labels, field=f"{field}[{i}].labels")))
+    return out
+
+
 async def do_send_topic_message(
     uow: UnitOfWork, settings: Settings, viewer: Viewer | None, data: TopicSend
 ) -> Message:
@@ -117,14 +147,7 @@ async def do_send_topic_message(
     localized, parameters = checked_localized(settings, data.translations, data.parameters)
     attachments = checked_attachments(settings, data.attachments)
     check_text(data.text, field="text", max_length=topic.max_length, allow_empty=bool(attachments))
-    if len(data.replies) > settings.max_replies_per_send:
-        raise LimitExceeded(
-            f"At most {settings.max_replies_per_send} replies per send.",
-            limit=settings.max_replies_per_send,
-            field="replies",
-        )
-    for i, reply in enumerate(data.replies):
-        check_text(reply, field=f"replies[{i}]", max_length=topic.max_length)
+    replies = _checked_replies(settings, topic, data.replies, data.replies_field)
     if data.created_at is not None:
         if SYSTEM_RIGHT not in viewer.rights:
             raise Forbidden("Only system users may set createdAt.", right=SYSTEM_RIGHT)
@@ -171,8 +194,10 @@ async def do_send_topic_message(
                 limit=topic.max_replies,
                 field="maxReplies",
             )
-        for text in data.replies:
-            created = await insert_topic_message(uow, viewer, topic, text, parent=message)
+        for reply in replies:
+            created = await insert_topic_message(
+                uow, viewer, topic, reply.text, parent=message, labels=reply.labels
+            )
             drafts.append(MessageEventDraft(EventKind.ADDED, created, viewer.user_id))
     await record(uow, drafts, at=now if data.created_at is None else utcnow())
     return message

@@ -8,7 +8,7 @@ from datetime import datetime
 from app.auth import Viewer
 from app.filters.spec import MessageFilterSpec
 from app.models import Message
-from app.search import text_matches
+from app.search import contains, text_matches
 from app.topic_paths import is_under, normalize, tasks_topic
 
 
@@ -60,7 +60,9 @@ def matches(spec: MessageFilterSpec, facts: MessageFacts, viewer: Viewer | None,
         spec.min_replies is None or m.reply_count >= spec.min_replies,
         spec.max_replies is None or m.reply_count <= spec.max_replies,
         spec.min_likes is None or m.like_count >= spec.min_likes,
+        spec.max_likes is None or m.like_count <= spec.max_likes,
         spec.terms is None or text_matches(m.text, spec.terms),
+        spec.text_contains is None or contains(m.text, spec.text_contains),
     ]
     if not all(checks):
         return False

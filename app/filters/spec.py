@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 
 from app.errors import InvalidInput
-from app.search import query_terms
+from app.search import check_contains, query_terms
 from app.windows import RelativeWindow
 
 
@@ -39,9 +39,11 @@ class MessageFilterSpec:
     min_replies: int | None = None
     max_replies: int | None = None
     min_likes: int | None = None
+    max_likes: int | None = None
     unread: bool | None = None
     tasks: bool | None = None
     text: str | None = None
+    text_contains: str | None = None
     created_within: RelativeWindow | None = None
     updated_within: RelativeWindow | None = None
 
@@ -58,6 +60,7 @@ class MessageFilterSpec:
             "min_replies",
             "max_replies",
             "min_likes",
+            "max_likes",
         ):
             value = getattr(self, name)
             if value is not None and value < 0:
@@ -72,6 +75,8 @@ class MessageFilterSpec:
                 window.check(f"filter.{camel(name)}")
         if self.text is not None:
             query_terms(self.text)
+        if self.text_contains is not None:
+            check_contains(self.text_contains)
 
     @property
     def selective(self) -> bool:
@@ -91,6 +96,7 @@ class MessageFilterSpec:
             self.in_reply_to,
             self.root,
             self.text,
+            self.text_contains,
             self.updated_after,
             self.updated_before,
             self.updated_within,

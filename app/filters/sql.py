@@ -24,7 +24,7 @@ from app.models import (
     utcnow,
 )
 from app.store.notices import delivered_to
-from app.store.search import starts_with, text_match
+from app.store.search import contains_match, starts_with, text_match
 from app.topic_paths import tasks_topic
 
 TaskCopy = aliased(Message)
@@ -196,7 +196,7 @@ async def _conditions(
     now: datetime | None,
     text_via_join: bool,
 ) -> tuple[list[Any], list[Any], list[Any]]:
-    """(conditions without tags and labels, tag and label conditions index-driven, the same per row)"""
+    """(the other conditions; those on tags, labels and substrings index-driven; the same per row)"""
     spec.check()
     bounds = spec.bounds(now or utcnow())
     dialect = session.get_bind().dialect.name
@@ -219,6 +219,8 @@ async def _conditions(
             tagged(spec.tags, spec.all_tags, spec.not_tags, spec.tag_prefixes)
             + labelled(spec.labels, spec.all_labels, spec.not_labels, spec.label_prefixes)
         )
+        if spec.text_contains is not None:
+            forms[-1].append(contains_match(dialect, spec.text_contains, per_row=correlated))
     if spec.in_reply_to is not None:
         where.append(Message.in_reply_to_id == spec.in_reply_to)
     if spec.root is not None:
@@ -251,6 +253,7 @@ async def _conditions(
         (spec.min_replies, lambda v: Message.reply_count >= v),
         (spec.max_replies, lambda v: Message.reply_count <= v),
         (spec.min_likes, lambda v: Message.like_count >= v),
+        (spec.max_likes, lambda v: Message.like_count <= v),
     ):
         if value is not None:
             where.append(condition(value))

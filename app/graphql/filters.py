@@ -123,10 +123,17 @@ class MessageFilter:
     min_replies: int | None = None
     max_replies: int | None = None
     min_likes: int | None = None
+    max_likes: int | None = None
     unread: bool | None = strawberry.field(default=None, description="Relative to the viewer.")
     tasks: bool | None = strawberry.field(default=None, description="In the viewer's task list.")
     text: str | None = strawberry.field(
         default=None, description="Full-text search: every word must start a word of the text."
+    )
+    text_contains: str | None = strawberry.field(
+        default=None,
+        description="Substring search: the text contains this, inside words too ('isk' finds 'disk'), "
+        "case-insensitive, accents significant, `%` and `_` literal. At least 3 characters "
+        "(it is answered from a trigram index).",
     )
     created_within: RelativeWindow | None = None
     updated_within: RelativeWindow | None = None
@@ -170,9 +177,11 @@ class MessageFilter:
             min_replies=self.min_replies,
             max_replies=self.max_replies,
             min_likes=self.min_likes,
+            max_likes=self.max_likes,
             unread=self.unread,
             tasks=self.tasks,
             text=self.text,
+            text_contains=self.text_contains,
             created_within=self.created_within.to_window() if self.created_within else None,
             updated_within=self.updated_within.to_window() if self.updated_within else None,
         )

@@ -1,4 +1,5 @@
-"""Full-text search in SQL: FTS5 on SQLite, a tsvector column on PostgreSQL."""
+"""Full-text search in SQL: FTS5 on SQLite, a tsvector column on PostgreSQL; substring search
+from a trigram index (FTS5 `trigram` table on SQLite, pg_trgm on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from sqlalchemy import and_, column, func, literal_column, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Message
-from app.search import fts5_query, tsquery
+from app.search import CONTAINS_FUNCTION, fts5_query, like_contains, trigram_query, tsquery
 
 _fts = table("messages_fts", column("rowid"), column("rank"))
 _fts_match = literal_column("messages_fts").op("MATCH")
+_trigram = table("messages_trigram", column("rowid"))
+_trigram_match = literal_column("messages_trigram").op("MATCH")
 
 
 def text_match(dialect: str, terms: list[str]) -> Any:
@@ -22,11 +25,31 @@ def text_match(dialect: str, terms: list[str]) -> Any:
     return literal_column("messages.search").op("@@")(func.to_tsquery("simple", tsquery(terms)))
 
 
-async def count_matches(session: AsyncSession, query: str, *, where: Sequence[Any] = ()) -> int:
-    """How many messages match the FTS5 `query`; with `where`, a condition on each message too."""
-    stmt = select(func.count()).select_from(_fts).where(_fts_match(query))
+def contains_match(dialect: str, pattern: str, *, per_row: bool = False) -> Any:
+    """Condition on Message: its text contains `pattern`, case-insensitively (migration 0010).
+
+    SQLite: the rowids of an FTS5 phrase over the trigram table (`id IN (...)`: the index drives),
+    or `per_row`, the live predicate as an SQL function (app.search.contains): a walk over a
+    couple of thousand rows checks each for less than reading it costs, instead of collecting
+    every match of a common pattern (seeking each row in the trigram lists cost 0.1 to 1 ms a
+    row at 1M).
+    PostgreSQL: ILIKE, answered by the pg_trgm GIN index."""
+    if dialect == "sqlite":
+        if per_row:
+            return getattr(func, CONTAINS_FUNCTION)(Message.text, pattern).is_(True)
+        return Message.id.in_(select(_trigram.c.rowid).where(_trigram_match(trigram_query(pattern))))
+    return Message.text.ilike(like_contains(pattern), escape="\\")
+
+
+async def count_matches(
+    session: AsyncSession, query: str, *, where: Sequence[Any] = (), trigram: bool = False
+) -> int:
+    """How many messages match the FTS5 `query` (of the trigram index if `trigram`); with `where`,
+    a condition on each message too."""
+    fts, match = (_trigram, _trigram_match) if trigram else (_fts, _fts_match)
+    stmt = select(func.count()).select_from(fts).where(match(query))
     if where:
-        stmt = stmt.join(Message, Message.id == _fts.c.rowid).where(*where)
+        stmt = stmt.join(Message, Message.id == fts.c.rowid).where(*where)
     return int((await session.execute(stmt)).scalar_one())
 
 

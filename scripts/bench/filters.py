@@ -162,6 +162,12 @@ def cases(now: datetime) -> dict[str, MessageFilterSpec]:
         "text": MessageFilterSpec(text="incident"),
         "text (prefix, 2 words)": MessageFilterSpec(text="incid w12"),
         "text (common word)": MessageFilterSpec(text="deploy"),
+        "textContains": MessageFilterSpec(text_contains="cide"),
+        "textContains (in words)": MessageFilterSpec(text_contains="ISK"),
+        "textContains (2 words)": MessageFilterSpec(text_contains="base w19"),
+        "textContains (common)": MessageFilterSpec(text_contains="eplo"),
+        "textContains + topic": MessageFilterSpec(text_contains="isk", topic="/B/T17"),
+        "maxLikes": MessageFilterSpec(max_likes=0, topic="/B/T17"),
     }
 
 
@@ -177,7 +183,9 @@ async def timed(fns, repeat: int) -> list[float]:  # type: ignore[no-untyped-def
     return [statistics.median(s) * 1000 for s in samples]
 
 
-async def measure(path: Path, repeat: int) -> list[tuple[str, float, float, float, int]]:
+async def measure(
+    path: Path, repeat: int, only: list[str] | None = None
+) -> list[tuple[str, float, float, float, int]]:
     settings = load_settings(database_url=f"sqlite+aiosqlite:///{path}")
     db = Database(settings)
     await upgrade(db)  # a kept --db file may predate the latest migration
@@ -202,6 +210,8 @@ async def measure(path: Path, repeat: int) -> list[tuple[str, float, float, floa
     rows = []
     now = datetime.now(UTC)
     for name, spec in cases(now).items():
+        if only and not any(name.startswith(o) for o in only):
+            continue
 
         async def listing(spec: MessageFilterSpec = spec) -> None:
             await queries.messages(db, viewer, spec, [], page)
@@ -240,6 +250,7 @@ def main() -> None:
     parser.add_argument("--topics", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--db", type=Path, help="reuse or create this SQLite file")
+    parser.add_argument("--only", help="comma-separated filter names (or their starts) to time")
     args = parser.parse_args()
     path = args.db or Path(tempfile.mkdtemp()) / "bench.db"
     started = time.perf_counter()
@@ -247,7 +258,7 @@ def main() -> None:
         asyncio.run(prepare(path, args.messages, args.topics))
     loaded = time.perf_counter() - started
     print(f"data: {args.messages:,} messages over {args.topics:,} topics ({loaded:.0f}s to load)")
-    rows = asyncio.run(measure(path, args.repeat))
+    rows = asyncio.run(measure(path, args.repeat, args.only.split(",") if args.only else None))
     pks = [r[1] for r in rows]
     print(
         f"primary-key lookup: median {statistics.median(pks):.2f} ms "

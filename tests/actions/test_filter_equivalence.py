@@ -137,16 +137,28 @@ def random_spec(rnd: random.Random, now: Any) -> MessageFilterSpec:
         "min_replies": lambda: rnd.randrange(2),
         "max_replies": lambda: rnd.randrange(2),
         "min_likes": lambda: rnd.randrange(3),
+        "max_likes": lambda: rnd.randrange(3),
         "unread": lambda: rnd.random() < 0.5,
         "tasks": lambda: rnd.random() < 0.5,
         "text": lambda: " ".join(
             w[: rnd.randrange(2, len(w) + 1)] for w in rnd.sample(WORDS, rnd.randrange(1, 3))
         ),
+        "text_contains": lambda: random_substring(rnd),
         "created_after": lambda: now - timedelta(seconds=rnd.randrange(0, 5)),
         "created_within": lambda: RelativeWindow("NOW", from_offset_seconds=-rnd.randrange(1, 100)),
     }
     picked = rnd.sample(sorted(choices), rnd.randrange(1, 4))
     return MessageFilterSpec(**{name: choices[name]() for name in picked})
+
+
+def random_substring(rnd: random.Random) -> str:
+    """3 to 6 characters of two words as messages hold them (inside a word, across the space, or
+    the start of a tag), in random case; now and then with a LIKE wildcard that must stay literal."""
+    source = " ".join(rnd.sample(WORDS, 2)) + f" #t{rnd.randrange(5)}"
+    start = rnd.randrange(len(source) - 3)
+    piece = source[start : start + rnd.randrange(3, 7)]
+    piece = "".join(c.upper() if rnd.random() < 0.3 else c for c in piece)
+    return piece if len(piece) >= 3 and rnd.random() > 0.1 else rnd.choice(["a%a", "e_t", "%%%"])
 
 
 async def test_sql_and_event_predicate_agree(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""Counts of a text search from the FTS5 index's place tokens agree with the SQL filter.
+"""Counts of a text or substring search from the place tokens of the FTS5 index (or of the
+trigram index) agree with the SQL filter.
 
 Viewers who read a few topics (the topics are named), most topics (the others are left out)
 or who fall back to the usual count (neither list short enough), with matches in topics,
@@ -81,12 +82,15 @@ async def test_text_counts_match_the_filter(tmp_path: Path, named: int) -> None:
         await message_actions.do_move(uow, root, ref=Ref(id=sent[4].id), to_topic="/A")
     checked = 0
     for viewer in viewers.values():
-        for text in ("deploy", "depl tonight", "nothing", "absent"):
-            spec = MessageFilterSpec(text=text)
+        texts = [MessageFilterSpec(text=t) for t in ("deploy", "depl tonight", "nothing", "absent")]
+        substrings = [
+            MessageFilterSpec(text_contains=t) for t in ("EPLO", "y at /a", "othi", "<t1>", "absent")
+        ]
+        for spec in texts + substrings:
             async with db.read() as session:
                 where = await filter_conditions(session, viewer, spec)
                 expected = len(list((await session.execute(select(Message.id).where(*where))).scalars()))
-            assert await queries.message_count(db, viewer, spec) == expected, (viewer.username, text, named)
+            assert await queries.message_count(db, viewer, spec) == expected, (viewer.username, spec, named)
             checked += expected > 0
     await db.dispose()
-    assert checked >= 8
+    assert checked >= 16

@@ -11,7 +11,7 @@ import strawberry
 from app.actions import bulk
 from app.actions import message_changes as changes
 from app.actions import messages as actions
-from app.actions.topic_messages import TopicSend, do_send_topic_message
+from app.actions.topic_messages import Reply, TopicSend, do_send_topic_message
 from app.errors import DomainError, InvalidInput, LimitExceeded
 from app.graphql.context import Context, Info
 from app.graphql.errors import (
@@ -31,6 +31,12 @@ from app.graphql.types.messages import Message
 from app.models import Message as MessageRow
 
 
+@strawberry.input(description="A reply created with the message it answers, with its own labels.")
+class ReplyInput:
+    text: str
+    labels: list[LabelInput] | None = None
+
+
 @strawberry.input(description="Exactly one destination: conversation or topic.")
 class SendMessageInput:
     conversation: strawberry.ID | None = None
@@ -47,6 +53,11 @@ class SendMessageInput:
     )
     replies: list[str] | None = strawberry.field(
         default=None, description="Replies created with it, in one go."
+    )
+    reply_messages: list[ReplyInput] | None = strawberry.field(
+        default=None,
+        description="Replies created with it, each with its labels (Tat's `messages: [{text, labels}]`), "
+        "all or nothing. Not together with `replies`.",
     )
     labels: list[LabelInput] | None = None
     attachments: list[AttachmentInput] | None = None
@@ -158,10 +169,13 @@ async def send(ctx: Context, input: SendMessageInput) -> MessageRow:
     attachments = [a.data() for a in input.attachments or []]
     translations = [(t.locale, t.text) for t in input.translations or []]
     parameters = list(input.parameters or [])
+    if input.replies is not None and input.reply_messages is not None:
+        raise InvalidInput("Pass `replies` or `replyMessages`, not both.", field="replyMessages")
     if input.conversation is not None:
-        if input.replies or input.labels or input.created_at:
+        if input.replies or input.reply_messages or input.labels or input.created_at:
             raise InvalidInput(
-                "`replies`, `labels` and `createdAt` apply to topic messages.", field="conversation"
+                "`replies`, `replyMessages`, `labels` and `createdAt` apply to topic messages.",
+                field="conversation",
             )
         reply_to = None
         if input.in_reply_to is not None:
@@ -189,7 +203,8 @@ async def send(ctx: Context, input: SendMessageInput) -> MessageRow:
         text=input.text,
         in_reply_to=input.in_reply_to.to_ref("inReplyTo") if input.in_reply_to else None,
         create_root_if_missing=input.create_root_if_missing,
-        replies=list(input.replies or []),
+        replies=_replies(input),
+        replies_field="replyMessages" if input.reply_messages is not None else "replies",
         labels=[(label.text, label.color) for label in input.labels or []],
         attachments=attachments,
         created_at=input.created_at,
@@ -198,6 +213,14 @@ async def send(ctx: Context, input: SendMessageInput) -> MessageRow:
         parameters=parameters,
     )
     return await ctx.db.write_retrying(lambda uow: do_send_topic_message(uow, ctx.settings, ctx.viewer, data))
+
+
+def _replies(input: SendMessageInput) -> list[str | Reply]:
+    if input.reply_messages is None:
+        return list(input.replies or [])
+    return [
+        Reply(r.text, [(label.text, label.color) for label in r.labels or []]) for r in input.reply_messages
+    ]
 
 
 @strawberry.type
