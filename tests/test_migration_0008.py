@@ -145,3 +145,27 @@ async def test_rebuild_keeps_rows_ids_indexes_keys_and_search_and_never_reuses_a
         assert await search_ids(db, "delta") == [sent.id]
     finally:
         await db.dispose()
+
+
+async def test_every_table_the_models_mark_never_reused_is_autoincrement_after_all_migrations(
+    tmp_path: Path,
+) -> None:
+    """Batch mode does not reflect AUTOINCREMENT: a later migration that rebuilds one of these
+    tables must pass table_kwargs={"sqlite_autoincrement": True}, or this fails."""
+    from app.models import SQLModel
+
+    marked = sorted(
+        t.name for t in SQLModel.metadata.tables.values() if t.dialect_options["sqlite"]["autoincrement"]
+    )
+    assert set(ID_TABLES) <= set(marked)
+    db = Database(make_settings(tmp_path))
+    try:
+        await upgrade(db)
+        async with db.read() as s:
+            for table in marked:
+                sql = (
+                    await s.execute(text(f"SELECT sql FROM sqlite_master WHERE name = '{table}'"))
+                ).scalar_one()
+                assert "AUTOINCREMENT" in sql, table
+    finally:
+        await db.dispose()

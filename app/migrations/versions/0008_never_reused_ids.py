@@ -18,6 +18,10 @@ unchanged ids. Indexes, unique constraints and foreign keys are copied by the re
 counter starts above the largest id still in the table or named by the event log, so a message
 deleted shortly before the upgrade does not lend its id to the next one either.
 
+Alembic's batch mode does not reflect AUTOINCREMENT: a later migration that rebuilds one of these
+tables must pass `table_kwargs={"sqlite_autoincrement": True}` (tests/test_migration_0008.py
+checks every table the models mark after all migrations).
+
 PostgreSQL's sequences never hand out a number twice: nothing to do there.
 """
 
