@@ -7,9 +7,12 @@ published after commit and a rollback publishes nothing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -45,6 +48,19 @@ class UnitOfWork:
 
     def after_commit(self, callback: AfterCommit) -> None:
         self._after_commit.append(callback)
+
+
+@dataclass
+class _Snapshot:
+    """One read transaction shared by every `Database.read()` of an operation (see snapshot())."""
+
+    db: Database
+    session: AsyncSession
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    holder: asyncio.Task[Any] | None = None
+
+
+_SNAPSHOT: ContextVar[_Snapshot | None] = ContextVar("parley_read_snapshot", default=None)
 
 
 def _prepare_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
@@ -96,8 +112,35 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
+        shared = _SNAPSHOT.get()
+        if shared is None or shared.db is not self:
+            async with self._reader() as session:
+                yield session
+            return
+        task = asyncio.current_task()
+        if shared.holder is task:  # a read inside a read of the same task
+            yield shared.session
+            return
+        async with shared.lock:  # one statement at a time on the shared session
+            shared.holder = task
+            try:
+                yield shared.session
+            finally:
+                shared.holder = None
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[None]:
+        """Every `read()` inside (in this task and the tasks it starts) reads one snapshot: a
+        REPEATABLE READ transaction on PostgreSQL, one deferred transaction on SQLite (WAL pins
+        its snapshot at the first read). Reads take turns on its one connection."""
         async with self._reader() as session:
-            yield session
+            if self.dialect == "postgresql":
+                await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            token = _SNAPSHOT.set(_Snapshot(self, session))
+            try:
+                yield
+            finally:
+                _SNAPSHOT.reset(token)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[UnitOfWork]:

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from app.db import UnitOfWork
+from app.filters.changes import Snapshot, note_before
 from app.models import Event, Message
 from app.store import events as event_store
 
@@ -44,9 +45,21 @@ class MessageEventDraft:
         }
 
 
-async def record(uow: UnitOfWork, drafts: list[MessageEventDraft], *, at: datetime) -> list[Event]:
-    """Append events in the caller's transaction; the hint is published after commit."""
-    rows = await event_store.append_events(uow.session, events=[d.as_row() for d in drafts], at=at)
+async def record(
+    uow: UnitOfWork,
+    drafts: list[MessageEventDraft],
+    *,
+    at: datetime,
+    before: dict[int, Snapshot] | None = None,
+) -> list[Event]:
+    """Append events in the caller's transaction; the hint is published after commit.
+
+    `before`: the filter facts of the changed messages taken before the change (filters.changes);
+    each event keeps what differs now, so filters can match the message as it was."""
+    events = [d.as_row() for d in drafts]
+    if before:
+        await note_before(uow.session, events, before)
+    rows = await event_store.append_events(uow.session, events=events, at=at)
     if rows:
         uow.note_event_position(rows[-1].position)
     return rows

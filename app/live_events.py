@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.access import READ, topic_level
 from app.auth import Viewer
 from app.filters import MessageFacts
+from app.filters.changes import facts_before
 from app.models import Event, Message, Topic, TopicAccess, User
 from app.store import announcements as announcement_store
 from app.store import conversations as conversation_store
@@ -46,6 +47,7 @@ class LiveEvent:
     audience: frozenset[int] = frozenset()  # conversation participants, or a notice's author and recipients
     topics: tuple[TopicAudience, ...] = ()  # topic events: the topic (and, when moved, the old one)
     facts: MessageFacts | None = None  # what filters look at; None once deleted
+    facts_before: MessageFacts | None = None  # the same before the change, when it changed any
     translations: dict[str, str] | None = None  # the message's, loaded once for every subscriber
     author: User | None = None  # likewise
     announcement_id: int | None = None
@@ -75,6 +77,13 @@ class LiveEvent:
             return any(topic_level(viewer, t.topic, t.grants) >= READ for t in self.topics)
         return viewer is not None and viewer.user_id in self.audience
 
+    def readable_where(self, viewer: Viewer | None, *, before: bool) -> bool:
+        """readable_by, in one place only: a moved message where it is now, or where it was."""
+        if len(self.topics) < 2 or self.kind != "MOVED":
+            return self.readable_by(viewer)
+        place = self.topics[-1] if before else self.topics[0]
+        return topic_level(viewer, place.topic, place.grants) >= READ
+
 
 async def load_events(session: AsyncSession, rows: list[Event]) -> list[LiveEvent]:
     if not rows:
@@ -101,6 +110,7 @@ async def load_events(session: AsyncSession, rows: list[Event]) -> list[LiveEven
     audiences = {i: TopicAudience(t, tuple(grants.get(i, ()))) for i, t in topics.items()}
     events = []
     for r in rows:
+        current = facts.get(r.message_id) if r.message_id is not None else None
         message = messages.get(r.message_id) if r.message_id is not None else None
         if r.data.get("inboxOnly"):  # a notice one recipient deleted: gone for them alone
             message = None
@@ -124,7 +134,10 @@ async def load_events(session: AsyncSession, rows: list[Event]) -> list[LiveEven
                 message=message,
                 audience=audience,
                 topics=tuple(audiences[i] for i in (r.topic_id, r.data.get("fromTopicId")) if i in audiences),
-                facts=facts.get(r.message_id) if message is not None and r.message_id is not None else None,
+                facts=current if message is not None else None,
+                facts_before=facts_before(current, r.data.get("before"), kind=r.kind, actor_id=r.actor_id)
+                if message is not None and current is not None
+                else None,
                 translations=translations.get(message.id or 0, {}) if message is not None else None,
                 author=authors.get(message.author_id) if message is not None else None,
                 announcement_id=r.announcement_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db import Database
 from app.models import SQLModel
@@ -41,17 +43,42 @@ def alembic_config(connection: Any = None) -> Config:
 
 
 async def upgrade(db: Database, revision: str = "head") -> None:
+    await _run(db, lambda c: command.upgrade(alembic_config(c), revision))
+
+
+async def downgrade(db: Database, revision: str) -> None:
+    await _run(db, lambda c: command.downgrade(alembic_config(c), revision))
+
+
+async def _run(db: Database, migrate: Callable[[Any], None]) -> None:
     async with db.engine.connect() as conn:
         if db.dialect == "postgresql":
             await conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_LOCK})
             await conn.commit()
+        else:
+            await _sqlite_foreign_keys(conn, on=False)
         try:
-            await conn.run_sync(lambda c: command.upgrade(alembic_config(c), revision))
+            await conn.run_sync(migrate)
+            if db.dialect == "sqlite":
+                broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                if broken:
+                    raise RuntimeError(f"migration left rows whose foreign keys point nowhere: {broken[:5]}")
             await conn.commit()
         finally:
             if db.dialect == "postgresql":
                 await conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_LOCK})
                 await conn.commit()
+            else:
+                await conn.rollback()
+                await _sqlite_foreign_keys(conn, on=True)
+
+
+async def _sqlite_foreign_keys(conn: AsyncConnection, *, on: bool) -> None:
+    """Rebuilding a table (drop, then rename a copy) must not cascade to its children: SQLite
+    migrations run with foreign keys off, checked before commit. The pragma is ignored inside a
+    transaction, so it goes to the driver before SQLAlchemy begins one."""
+    raw = await conn.get_raw_connection()
+    await raw.driver_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")  # type: ignore[union-attr]
 
 
 async def pending_model_changes(db: Database) -> list[Any]:

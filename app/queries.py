@@ -34,6 +34,7 @@ from app.models import (
 from app.pagination import Page, PageRequest
 from app.store import announcements as announcement_store
 from app.store import conversations as conversation_store
+from app.store import events as event_store
 from app.store import groups as group_store
 from app.store import message_lists
 from app.store import messages as message_store
@@ -131,6 +132,13 @@ async def messages(
             readable=[readable_messages_clause(viewer)],
             walk=walk,
         )
+
+
+async def event_position(db: Database) -> int:
+    """The position of the latest event (0 before the first); in a snapshot, the one it shows."""
+    async with db.read() as session:
+        _, last = await event_store.log_bounds(session)
+        return last
 
 
 async def message_count(db: Database, viewer: Viewer | None, spec: MessageFilterSpec) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import AsyncIterator, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from app.db import Database
 from app.errors import CursorExpired, InvalidInput
@@ -21,6 +21,7 @@ from app.models import utcnow
 from app.store import events as event_store
 
 _PREFIX = "ev1:"
+EXPIRED = "Events after this cursor are no longer kept: refetch, then subscribe without `after`."
 
 
 def encode_event_cursor(position: int) -> str:
@@ -46,9 +47,7 @@ async def check_cursor(db: Database, position: int) -> None:
             "This cursor is ahead of the event log: it is not from this server.", field="after"
         )
     if position < last and (oldest is None or oldest > position + 1):
-        raise CursorExpired(
-            "Events after this cursor are no longer kept: refetch, then subscribe without `after`."
-        )
+        raise CursorExpired(EXPIRED)
 
 
 async def _replay(
@@ -59,8 +58,10 @@ async def _replay(
         async with db.read() as session:
             rows = await event_store.events_after(session, position=position, limit=BATCH)
             events = await load_events(session, [r for r in rows if r.position <= until])
-        if not events:
-            return
+        if not events or events[0].position != position + 1:
+            # positions have no holes but the pruned prefix: the next one is gone, so was pruned
+            # since the cursor was checked (or while a slow subscriber was away)
+            raise CursorExpired(EXPIRED)
         for event in events:
             position = event.position
             if accepts(event):
@@ -90,9 +91,10 @@ async def event_stream(
             subscription.close()
 
 
-async def prune(db: Database, retention_seconds: float) -> int:
-    """Forget events older than the retention; a cursor from before then gets CURSOR_EXPIRED."""
+async def prune(db: Database, retention_seconds: float, *, now: datetime | None = None) -> int:
+    """Forget the prefix of the log older than the retention (by position, see prune_before); a
+    cursor inside it then gets CURSOR_EXPIRED, one at its boundary resumes with nothing missing."""
     async with db.write() as uow:
         return await event_store.prune_before(
-            uow.session, before=utcnow() - timedelta(seconds=retention_seconds)
+            uow.session, before=(now or utcnow()) - timedelta(seconds=retention_seconds)
         )

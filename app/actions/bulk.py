@@ -12,6 +12,7 @@ from app.db import UnitOfWork
 from app.errors import Forbidden, InvalidInput, LimitExceeded, NotFound
 from app.events import EventKind, MessageEventDraft, record
 from app.filters import MessageFilterSpec, filter_conditions
+from app.filters.changes import snapshot
 from app.ids import to_global_id
 from app.models import Message, utcnow
 from app.settings import Settings
@@ -98,6 +99,7 @@ async def do_label_messages(
                 f"Labelling in {place.topic.path if place.topic else ''} needs write access.", right="write"
             )
     now = utcnow()
+    before = await snapshot(uow.session, ids=[m.id for m in messages if m.id is not None])
     for message in messages:
         assert message.id is not None
         await message_meta.remove_labels(
@@ -106,5 +108,6 @@ async def do_label_messages(
         if labels:
             await message_meta.add_labels(uow.session, message_id=message.id, labels=labels)
         await message_store.touch_message(uow.session, message_id=message.id, now=now)
-    await record(uow, [MessageEventDraft(EventKind.LABELED, m, viewer.user_id) for m in messages], at=now)
+    drafts = [MessageEventDraft(EventKind.LABELED, m, viewer.user_id) for m in messages]
+    await record(uow, drafts, at=now, before=before)
     return len(messages)

@@ -15,6 +15,7 @@ from app.auth import Viewer
 from app.db import UnitOfWork
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.events import EventKind, MessageEventDraft, record
+from app.filters.changes import snapshot
 from app.models import Message, utcnow
 from app.store import message_meta
 from app.store import messages as message_store
@@ -35,12 +36,12 @@ async def do_like(uow: UnitOfWork, viewer: Viewer | None, *, ref: Ref, liked: bo
     check_not_deleted(message)
     assert message.id is not None
     now = utcnow()
+    before = await snapshot(uow.session, ids=[message.id])
     if await message_meta.set_like(
         uow.session, message_id=message.id, user_id=viewer.user_id, liked=liked, now=now
     ):
-        await record(
-            uow, [MessageEventDraft(EventKind.LIKED, message, viewer.user_id, {"liked": liked})], at=now
-        )
+        draft = MessageEventDraft(EventKind.LIKED, message, viewer.user_id, {"liked": liked})
+        await record(uow, [draft], at=now, before=before)
     return message
 
 
@@ -50,6 +51,7 @@ async def do_vote(uow: UnitOfWork, viewer: Viewer | None, *, ref: Ref, direction
     check_not_deleted(message)
     assert message.id is not None
     value = VOTES[direction] if direction else None
+    before = await snapshot(uow.session, ids=[message.id])
     if await message_meta.set_vote(
         uow.session, message_id=message.id, user_id=viewer.user_id, direction=value
     ):
@@ -58,6 +60,7 @@ async def do_vote(uow: UnitOfWork, viewer: Viewer | None, *, ref: Ref, direction
             uow,
             [MessageEventDraft(EventKind.VOTED, message, viewer.user_id, {"direction": direction})],
             at=utcnow(),
+            before=before,
         )
     return message
 
@@ -95,6 +98,7 @@ async def do_label(
             f"Labelling in {place.topic.path if place.topic else ''} needs write access.", right="write"
         )
     assert message.id is not None
+    before = await snapshot(uow.session, ids=[message.id])
     await message_meta.remove_labels(
         uow.session, message_id=message.id, texts=None if replace_all else list(remove)
     )
@@ -103,7 +107,7 @@ async def do_label(
     now = utcnow()
     message.updated_at = now
     await message_store.touch_message(uow.session, message_id=message.id, now=now)
-    await record(uow, [MessageEventDraft(EventKind.LABELED, message, viewer.user_id)], at=now)
+    await record(uow, [MessageEventDraft(EventKind.LABELED, message, viewer.user_id)], at=now, before=before)
     return message, created
 
 
@@ -123,6 +127,7 @@ async def do_move(uow: UnitOfWork, viewer: Viewer | None, *, ref: Ref, to_topic:
     if target.id == message.topic_id:
         return message
     ids = await message_store.thread_ids(uow.session, root_ids=[message.id])
+    before = await snapshot(uow.session, ids=ids)
     now = utcnow()
     await message_store.move_messages(uow.session, ids=ids, topic_id=target.id, now=now)
     rows = await message_store.messages_by_ids(uow.session, ids=ids)
@@ -130,7 +135,10 @@ async def do_move(uow: UnitOfWork, viewer: Viewer | None, *, ref: Ref, to_topic:
         await uow.session.refresh(row)
     data = {"fromTopicId": place.topic.id}
     await record(
-        uow, [MessageEventDraft(EventKind.MOVED, rows[i], viewer.user_id, data) for i in ids], at=now
+        uow,
+        [MessageEventDraft(EventKind.MOVED, rows[i], viewer.user_id, data) for i in ids],
+        at=now,
+        before=before,
     )
     return rows[message.id]
 

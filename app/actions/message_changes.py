@@ -18,6 +18,7 @@ from app.db import UnitOfWork
 from app.errors import Conflict, InvalidInput, LimitExceeded, NotFound
 from app.events import EventKind, MessageEventDraft, record
 from app.filters import MessageFilterSpec, filter_conditions
+from app.filters.changes import snapshot
 from app.ids import to_global_id
 from app.models import Message, utcnow
 from app.settings import Settings
@@ -63,6 +64,7 @@ async def do_edit_message(
     now = utcnow()
     new_text = text if text is not None else message.text + (append or "")
     assert message.id is not None
+    before = await snapshot(uow.session, ids=[message.id])
     if new_text != message.text:
         check_text(new_text, field="text", max_length=max_length, allow_empty=bool(checked))
         await message_store.update_message_text(
@@ -74,7 +76,7 @@ async def do_edit_message(
         await message_store.replace_attachments(uow.session, message_id=message.id, attachments=checked)
         await message_store.touch_message(uow.session, message_id=message.id, now=now)
         message.updated_at = now
-    await record(uow, [MessageEventDraft(EventKind.EDITED, message, viewer.user_id)], at=now)
+    await record(uow, [MessageEventDraft(EventKind.EDITED, message, viewer.user_id)], at=now, before=before)
     return message
 
 

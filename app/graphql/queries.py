@@ -21,6 +21,7 @@ from app.graphql.types.groups import Group, load_group
 from app.graphql.types.messages import Message, MessageConnection, load_message
 from app.graphql.types.topics import Topic, load_topic, topic_connection
 from app.graphql.types.users import User, load_user
+from app.replay import encode_event_cursor
 
 NODE_LOADERS: dict[str, Callable[[Info, int], Awaitable[Any]]] = {
     "User": load_user,
@@ -128,6 +129,15 @@ class Query:
         page = info.context.page(first=first, after=after, last=last, before=before)
         spec = (filter or MessageFilter()).to_spec()
         return await message_connection(info, spec, order_of(order_by), page, tree_view)
+
+    @strawberry.field(
+        description="The current resume point of the event stream: the cursor of the latest event, "
+        "as `messageEvents(after:)` takes it. Read in the same snapshot as the rest of this query, so "
+        "load a page together with `eventCursor`, then subscribe with `after: eventCursor`: every "
+        "change after the page arrives, nothing before it, nothing twice."
+    )
+    async def event_cursor(self, info: Info) -> str:
+        return encode_event_cursor(await queries.event_position(info.context.db))
 
     @strawberry.field(description="How many messages match (Tat's onlyCount).")
     async def message_count(self, info: Info, filter: MessageFilter | None = None) -> int:

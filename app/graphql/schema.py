@@ -24,6 +24,7 @@ from app.graphql.mutations.messages import MessageMutations
 from app.graphql.mutations.notices import NoticeMutations
 from app.graphql.mutations.topics import TopicMutations
 from app.graphql.queries import Query
+from app.graphql.snapshot import ReadSnapshot
 from app.graphql.subscriptions import Subscription
 from app.graphql.types.announcements import Announcement
 from app.graphql.types.conversations import Conversation
@@ -66,6 +67,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: ParserCache(maxsize=PARSE_CACHE_SIZE),
         lambda: ValidationCache(maxsize=VALIDATION_CACHE_SIZE),
+        ReadSnapshot,
     ]
     if settings.announcement_gate:
         extensions.append(AnnouncementGate)

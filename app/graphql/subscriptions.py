@@ -77,7 +77,9 @@ class MessageEvent:
 def message_predicate(
     spec: MessageFilterSpec, viewer_of: Callable[[], Viewer | None], kinds: set[str]
 ) -> Callable[[LiveEvent], bool]:
-    """Readable by the viewer and matching the filter; a deleted message is matched by its place.
+    """Readable by the viewer and matching the filter before or after the change (so a change that
+    makes a message stop matching still reaches who watched it); a deleted message is matched by
+    its place.
 
     The viewer is read per event: a websocket re-reads its user now and then (app.graphql.view),
     so a group left or a right withdrawn applies to subscriptions already open."""
@@ -88,9 +90,17 @@ def message_predicate(
             return False
         if event.facts is None:
             return event.kind == "DELETED" and matches_place(spec, event.conversation_id, event.topic_path)
-        if event.kind == "MOVED" and any(matches_place(spec, None, t.topic.path) for t in event.topics[1:]):
-            return True  # it left a place the subscriber watches
-        return matches(spec, event.facts, viewer, utcnow())
+        now = utcnow()
+        if event.readable_where(viewer, before=False) and matches(spec, event.facts, viewer, now):
+            return True
+        if event.facts_before is not None:
+            return event.readable_where(viewer, before=True) and matches(
+                spec, event.facts_before, viewer, now
+            )
+        # an event logged without what it replaced: a move still reaches who watched where it was
+        return event.kind == "MOVED" and any(
+            matches_place(spec, None, t.topic.path) for t in event.topics[1:]
+        )
 
     return accepts
 

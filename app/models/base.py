@@ -29,6 +29,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# SQLite reuses the largest rowid after it is deleted unless the table is AUTOINCREMENT
+# (migration 0008); every table whose id is handed out by the database carries this.
+NEVER_REUSED_IDS: Any = {"sqlite_autoincrement": True}
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

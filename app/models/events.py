@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, ForeignKey
 from sqlmodel import Column, Field, SQLModel
 
-from app.models.base import fk, when
+from app.models.base import NEVER_REUSED_IDS, fk, when
 
 
 class Event(SQLModel, table=True):
@@ -38,6 +38,7 @@ class Announcement(SQLModel, table=True):
     """A system message its audience must see (and maybe confirm), in versions."""
 
     __tablename__ = "announcements"
+    __table_args__ = NEVER_REUSED_IDS
     id: int | None = Field(default=None, primary_key=True)
     version: int = 1
     confirm_every_version: bool = False

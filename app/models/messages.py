@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, UniqueConstraint
 from sqlmodel import Column, Field, SQLModel
 
-from app.models.base import fk, when
+from app.models.base import NEVER_REUSED_IDS, fk, when
 
 
 class Message(SQLModel, table=True):
@@ -30,6 +30,7 @@ class Message(SQLModel, table=True):
         Index("ix_messages_votes_down", "votes_down"),
         Index("ix_messages_like_count", "like_count"),
         Index("ix_messages_reply_count", "reply_count"),
+        NEVER_REUSED_IDS,
     )
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: int | None = fk("conversations.id", nullable=True)
@@ -130,6 +131,7 @@ class MessageVote(SQLModel, table=True):
 
 class MessageRevision(SQLModel, table=True):
     __tablename__ = "message_revisions"
+    __table_args__ = NEVER_REUSED_IDS
     id: int | None = Field(default=None, primary_key=True)
     message_id: int = fk("messages.id", index=True)
     text: str
@@ -147,6 +149,7 @@ class Reaction(SQLModel, table=True):
 
 class Attachment(SQLModel, table=True):
     __tablename__ = "attachments"
+    __table_args__ = NEVER_REUSED_IDS
     id: int | None = Field(default=None, primary_key=True)
     message_id: int = fk("messages.id", index=True)
     name: str = Field(max_length=255)

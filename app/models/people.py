@@ -7,11 +7,12 @@ from datetime import datetime
 from sqlalchemy import ForeignKey
 from sqlmodel import Column, Field, SQLModel
 
-from app.models.base import fk, when
+from app.models.base import NEVER_REUSED_IDS, fk, when
 
 
 class User(SQLModel, table=True):
     __tablename__ = "users"
+    __table_args__ = NEVER_REUSED_IDS
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=40)
     username_key: str = Field(max_length=40, unique=True)  # lower-cased, for lookups
@@ -31,6 +32,7 @@ class UserRight(SQLModel, table=True):
 
 class AuthToken(SQLModel, table=True):
     __tablename__ = "auth_tokens"
+    __table_args__ = NEVER_REUSED_IDS
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)
     user_id: int = fk("users.id", index=True)
@@ -40,6 +42,7 @@ class AuthToken(SQLModel, table=True):
 
 class Group(SQLModel, table=True):
     __tablename__ = "groups"
+    __table_args__ = NEVER_REUSED_IDS
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=64)
     name_key: str = Field(max_length=64, unique=True)

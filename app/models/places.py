@@ -8,11 +8,12 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey
 from sqlmodel import Column, Field, SQLModel
 
-from app.models.base import fk, when
+from app.models.base import NEVER_REUSED_IDS, fk, when
 
 
 class Conversation(SQLModel, table=True):
     __tablename__ = "conversations"
+    __table_args__ = NEVER_REUSED_IDS
     id: int | None = Field(default=None, primary_key=True)
     title: str | None = Field(default=None, max_length=200)
     direct_key: str | None = Field(default=None, max_length=64, unique=True)
@@ -37,6 +38,7 @@ class Topic(SQLModel, table=True):
     """A hierarchical channel such as /Team/Ops/Alerts, with Tat's parameters."""
 
     __tablename__ = "topics"
+    __table_args__ = NEVER_REUSED_IDS
     id: int | None = Field(default=None, primary_key=True)
     path: str = Field(max_length=512, unique=True)
     parent_id: int | None = fk("topics.id", nullable=True, index=True)

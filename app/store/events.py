@@ -61,5 +61,17 @@ async def log_bounds(session: AsyncSession) -> tuple[int | None, int]:
 
 
 async def prune_before(session: AsyncSession, *, before: datetime) -> int:
-    result = await session.execute(delete(Event).where(Event.at < before))
+    """Forget a prefix of the log: every event up to the newest one older than `before`.
+
+    Never a cut by time: `at` is taken before the counter lock, so under concurrent writers a later
+    position can carry an earlier time, and deleting `at < before` would drop p + 1 and keep p: a
+    subscriber resuming from p would skip p + 1 without CURSOR_EXPIRED. What survives is always a
+    contiguous suffix, so "the oldest kept position" tells exactly which cursors expired.
+    """
+    cutoff = (
+        await session.execute(select(func.max(Event.position)).where(Event.at < before))
+    ).scalar_one_or_none()
+    if cutoff is None:
+        return 0
+    result = await session.execute(delete(Event).where(Event.position <= cutoff))
     return int(result.rowcount or 0)

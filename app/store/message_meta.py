@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -183,3 +184,19 @@ async def task_paths_by_message_ids(session: AsyncSession, *, ids: Sequence[int]
         for original, path in (await session.execute(stmt)).all():
             out.setdefault(original, set()).add(path)
     return out
+
+
+async def filter_rows_by_message_ids(
+    session: AsyncSession, *, ids: Sequence[int]
+) -> dict[int, dict[str, Any]]:
+    """Each message's columns with its topic's path, read from the database (not the session's
+    objects, which an UPDATE statement may have left behind)."""
+    if not ids:
+        return {}
+    await session.flush()
+    stmt = (
+        select(*Message.__table__.columns, Topic.path.label("topic_path"))  # type: ignore[attr-defined]
+        .outerjoin(Topic, Topic.id == Message.topic_id)
+        .where(Message.id.in_(set(ids)))
+    )
+    return {row.id: dict(row._mapping) for row in (await session.execute(stmt)).all()}
