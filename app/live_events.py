@@ -135,7 +135,7 @@ async def load_events(session: AsyncSession, rows: list[Event]) -> list[LiveEven
                 audience=audience,
                 topics=tuple(audiences[i] for i in (r.topic_id, r.data.get("fromTopicId")) if i in audiences),
                 facts=current if message is not None else None,
-                facts_before=facts_before(current, r.data.get("before"), kind=r.kind, actor_id=r.actor_id)
+                facts_before=facts_before(current, r.data, kind=r.kind, actor_id=r.actor_id)
                 if message is not None and current is not None
                 else None,
                 translations=translations.get(message.id or 0, {}) if message is not None else None,

@@ -177,6 +177,12 @@ async def do_set_task(uow: UnitOfWork, viewer: Viewer | None, *, ref: Ref, task:
         return original  # no change, no event
     # on the original too, so a live view of it (`tasks`, `isTask`) hears of it: private to the viewer
     await record(
-        uow, [MessageEventDraft(EventKind.TASK, original, viewer.user_id, {"task": task})], at=utcnow()
+        uow,
+        [
+            MessageEventDraft(
+                EventKind.TASK, original, viewer.user_id, {"task": task, "taskOwner": viewer.username.lower()}
+            )
+        ],
+        at=utcnow(),
     )
     return original

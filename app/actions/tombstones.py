@@ -16,6 +16,7 @@ from app.auth import Viewer
 from app.db import UnitOfWork
 from app.errors import InvalidInput
 from app.events import EventKind, MessageEventDraft, record
+from app.filters.changes import snapshot
 from app.models import Message, utcnow
 from app.store import tombstones as tombstone_store
 
@@ -35,9 +36,10 @@ async def do_tombstone(uow: UnitOfWork, viewer: Viewer, messages: Sequence[Messa
     """Empty the messages in place (already-empty ones stay as they are) and record EDITED events."""
     fresh = [m for m in messages if m.deleted_at is None]
     now = utcnow()
+    before = await snapshot(uow.session, ids=[m.id for m in fresh if m.id is not None])
     await tombstone_store.empty_messages(uow.session, messages=fresh, now=now)
     drafts = [MessageEventDraft(EventKind.EDITED, m, viewer.user_id, {"deleted": True}) for m in fresh]
-    await record(uow, drafts, at=now)
+    await record(uow, drafts, at=now, before=before)  # a `text` subscriber hears it stop matching
     return list(messages)
 
 

@@ -69,13 +69,21 @@ async def note_before(
 
 
 def facts_before(
-    facts: MessageFacts, before: Snapshot | None, *, kind: str, actor_id: int | None
+    facts: MessageFacts, data: dict[str, Any], *, kind: str, actor_id: int | None
 ) -> MessageFacts | None:
     """The facts as they were before the event's change, or None when nothing filterable changed.
 
-    A READ event (only ever recorded for a fresh read) means its actor had not read it before."""
+    A READ event (only ever recorded for a fresh read) means its actor had not read it before; a
+    TASK event (only recorded when the task list changed) flips its owner's task."""
+    before: Snapshot | None = data.get("before")
     if kind == "READ" and actor_id is not None and actor_id in facts.reader_ids:
         facts = dataclasses.replace(facts, reader_ids=facts.reader_ids - {actor_id})
+        if not before:
+            return facts
+    owner = data.get("taskOwner")
+    if kind == "TASK" and isinstance(owner, str):
+        owners = facts.task_owner_keys - {owner} if data.get("task") else facts.task_owner_keys | {owner}
+        facts = dataclasses.replace(facts, task_owner_keys=owners)
         if not before:
             return facts
     if not before:

@@ -98,6 +98,43 @@ async def test_a_task_set_or_unset_reaches_its_owner_alone(live_server: LiveServ
             await ws.close()
 
 
+async def test_a_task_list_filter_hears_the_task_set_and_unset(live_server: LiveServer) -> None:
+    """Under `tasks: true`, setting a task makes the message match and unsetting it makes it stop:
+    both reach the subscriber (it matched after, then before), a second unset says nothing."""
+    admin = (await post(live_server, LOGIN, {"p": ADMIN_PASSWORD}))["login"]["token"]
+    bob, bob_id = await user(live_server, "bob")
+    await post(live_server, """mutation { createTopic(input: {path: "/Live"}) { __typename } }""", {}, admin)
+    await post(
+        live_server,
+        """mutation($u: [ID!]!) { setTopicAccess(input: {topic: "/Live", role: READ, users: $u}) {
+          __typename } }""",
+        {"u": [bob_id]},
+        admin,
+    )
+    tasks_only = EVENTS.replace('{topic: "/Live"}', '{topic: "/Live", tasks: true}')
+    ws = await subscribed(live_server, bob, tasks_only)
+    try:
+        sent = await post(
+            live_server,
+            """mutation { sendMessage(input: {topic: "/Live", text: "fix the build"}) { ... on Message { id } } }""",
+            {},
+            admin,
+        )
+        mid = sent["sendMessage"]["id"]
+        await silent(ws)  # not a task of bob's: the ADDED event does not match
+        for value in (True, False):
+            await post(live_server, TASK, {"id": mid, "t": value}, bob)
+            assert await payload(ws, "messageEvents") == {
+                "kind": "TASK",
+                "messageId": mid,
+                "actor": {"username": "bob"},
+            }
+        await post(live_server, TASK, {"id": mid, "t": False}, bob)
+        await silent(ws)
+    finally:
+        await ws.close()
+
+
 async def test_a_withdrawn_announcement_reaches_whoever_saw_it(live_server: LiveServer) -> None:
     admin = (await post(live_server, LOGIN, {"p": ADMIN_PASSWORD}))["login"]["token"]
     _, alice_id = await user(live_server, "alice")

@@ -59,14 +59,24 @@ async def test_subscribers_see_the_tombstone_then_its_removal(live_server: LiveS
     assert got[3]["message"] is None and got[4]["message"] is None
 
 
-async def test_a_live_edited_event_shows_the_tombstone(live_server: LiveServer) -> None:
+@pytest.mark.parametrize("text_filter", [None, "secret"])
+async def test_a_live_edited_event_shows_the_tombstone(
+    live_server: LiveServer, text_filter: str | None
+) -> None:
+    """Also under a `text` filter the emptied text no longer matches: it matched before the change."""
     ann, _ = await user(live_server, "ann")
     bob, bob_id = await user(live_server, "bob")
     chat = (await post(live_server, CREATE, {"p": [bob_id]}, ann))["createConversation"]["conversation"]["id"]
     root = (await post(live_server, SEND, {"c": chat, "t": "secret"}, ann))["sendMessage"]["id"]
     await post(live_server, SEND, {"c": chat, "t": "hm", "r": {"id": root}}, bob)
     async with socket(live_server, bob) as session:
-        stream = session.subscribe(GraphQLRequest(EVENTS, variable_values={"c": chat}))
+        document = (
+            EVENTS
+            if text_filter is None
+            else EVENTS.replace("{conversation: $c}", "{conversation: $c, text: $x}")
+        )
+        document = document if text_filter is None else document.replace("($c: ID)", "($c: ID, $x: String)")
+        stream = session.subscribe(GraphQLRequest(document, variable_values={"c": chat, "x": text_filter}))
         pending = asyncio.ensure_future(stream.__anext__())
         await asyncio.sleep(0.3)
         await post(live_server, DELETE, {"id": root}, ann)
