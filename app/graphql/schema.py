@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import strawberry
+from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
@@ -13,9 +16,11 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
-from app.graphql.errors import ERROR_TYPES, EXCEPTION_HANDLERS, MaskUnexpectedErrors
+from app.graphql.errors import ERROR_TYPES, EXCEPTION_HANDLERS, MaskUnexpectedErrors, log_expected_errors
 from app.graphql.gate import AnnouncementGate
+from app.graphql.input_guard import guard_arguments
 from app.graphql.mutations.accounts import AccountMutations
 from app.graphql.mutations.conversations import ConversationMutations
 from app.graphql.mutations.groups import GroupMutations
@@ -24,6 +29,7 @@ from app.graphql.mutations.messages import MessageMutations
 from app.graphql.mutations.notices import NoticeMutations
 from app.graphql.mutations.topics import TopicMutations
 from app.graphql.queries import Query
+from app.graphql.scalars import SCALAR_MAP
 from app.graphql.subscriptions import Subscription
 from app.graphql.types.announcements import Announcement
 from app.graphql.types.conversations import Conversation
@@ -47,6 +53,29 @@ class Mutation(
     pass
 
 
+class SafeParserCache(ParserCache):
+    """ParserCache parses in `on_parse` before strawberry's own error handling: a syntax error
+    raised there escapes `schema.subscribe`, and the websocket got a bare `complete`. On an error
+    leave the document unparsed: strawberry parses it again where it turns errors into results."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        try:
+            context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
+        except GraphQLError:
+            context.graphql_document = None
+        yield
+
+
+class ParleySchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # strawberry logs every error as ERROR with a traceback; see log_expected_errors
+        context = execution_context.context if execution_context else None
+        log_expected_errors(errors, str(getattr(context, "request_id", "-")))
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     # Factories, so every operation gets fresh extension instances.
     extensions: list = [
@@ -54,19 +83,21 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: ParserCache(maxsize=256),
+        lambda: SafeParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
     ]
     if settings.announcement_gate:
         extensions.append(AnnouncementGate)
     if settings.is_production:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
-    return strawberry.Schema(
+    schema = ParleySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=[User, Group, Message, Conversation, Topic, Announcement, *ERROR_TYPES],
         extensions=extensions,
         exception_handlers=EXCEPTION_HANDLERS,
-        config=StrawberryConfig(auto_camel_case=True),
+        config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALAR_MAP),
     )
+    guard_arguments(schema._schema)
+    return schema

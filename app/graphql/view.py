@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
 from cross_web import HTTPException
+from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
 from strawberry.types.unset import UNSET, UnsetType
 
 from app.actions.accounts import authenticate
 from app.auth import bearer_token
 from app.graphql.context import Context
 from app.graphql.schema import build_schema
+from app.outages import database_unavailable
 from app.services import Services
+
+log = logging.getLogger("app.graphql")
 
 # GraphiQL sends its header editor's values on HTTP only. Subscriptions authenticate in
 # connection_init, so pass the Authorization header there too (one socket per token).
@@ -42,7 +50,33 @@ _AUTH_FETCHER = """      let socketAuth = undefined, socketFetcher = null;
       };"""
 
 
+class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """A subscription with a syntax error gets an `error` frame like any other invalid one,
+    instead of closing the whole socket (and every other subscription on it) with 4400."""
+
+    @staticmethod
+    def _get_pre_execution_close_reason(error: GraphQLError) -> str | None:
+        if isinstance(error, GraphQLSyntaxError):
+            return None
+        return BaseGraphQLTransportWSHandler._get_pre_execution_close_reason(error)
+
+
+def request_id_of(request: Request | WebSocket) -> str:
+    """The client's X-Request-ID, or a new one; the same for the whole request."""
+    if "parley_request_id" not in request.scope:
+        request.scope["parley_request_id"] = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+    return str(request.scope["parley_request_id"])
+
+
+def unavailable_response(request_id: str) -> JSONResponse:
+    message = f"The database is unavailable; try again later (request id {request_id})."
+    body = {"errors": [{"message": message, "extensions": {"code": "UNAVAILABLE", "requestId": request_id}}]}
+    return JSONResponse(body, status_code=503, headers={"x-request-id": request_id, "retry-after": "5"})
+
+
 class ParleyGraphQL(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = TransportWSHandler
+
     def __init__(self, services: Services) -> None:
         settings = services.settings
         super().__init__(
@@ -62,7 +96,7 @@ class ParleyGraphQL(GraphQL[Context, None]):
         return HTMLResponse(self._ide_html)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:  # type: ignore[override]
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+        request_id = request_id_of(request)
         if isinstance(request, WebSocket):
             return Context(
                 services=self.services,
@@ -87,6 +121,18 @@ class ParleyGraphQL(GraphQL[Context, None]):
             response=response,
             request_id=request_id,
         )
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        if isinstance(request, WebSocket):
+            return await super().run(request, context, root_value)
+        try:
+            return await super().run(request, context, root_value)
+        except Exception as exc:  # the database failed outside any resolver (authentication)
+            if not database_unavailable(exc):
+                raise
+            request_id = request_id_of(request)
+            log.warning("database unavailable (request id %s): %s: %s", request_id, type(exc).__name__, exc)
+            return unavailable_response(request_id)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:  # type: ignore[override]
         params: dict[str, Any] = context.connection_params or {}
