@@ -243,8 +243,9 @@ class MaskUnexpectedErrors(MaskErrors):
             original = error.original_error
             if isinstance(original, domain.DomainError):
                 error.extensions = {**(error.extensions or {}), "code": original.code}
-                if getattr(original, "field", None):
-                    error.extensions["field"] = original.field
+                field = getattr(original, "field", None)
+                if field:
+                    error.extensions["field"] = field
             elif not (error.extensions or {}).get("code"):  # the document or the variables
                 name_lone_surrogate(error)
                 error.extensions = {**(error.extensions or {}), "code": "INVALID_INPUT"}
