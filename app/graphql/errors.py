@@ -12,7 +12,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from app import errors as domain
-from app.graphql.surrogates import name_lone_surrogate
+from app.graphql.unstorable import name_lone_surrogate
 from app.outages import database_unavailable
 
 log = logging.getLogger("app.graphql")

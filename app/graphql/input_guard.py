@@ -1,10 +1,10 @@
-"""Strings that are not Unicode text never reach the resolvers.
+"""Values no database can store never reach the resolvers (`app/graphql/unstorable.py`).
 
-JSON can carry a lone UTF-16 surrogate (`"x\\ud800y"`) that no database or hash function can
-encode. Every argument of every field passes one check before its resolver runs: a field whose
-result union has `InvalidInputError` returns it, any other field fails with a top-level
-INVALID_INPUT error; both name the argument. In the document itself graphql-core's lexer already
-refuses such a string (see `name_lone_surrogate`).
+JSON can carry a lone UTF-16 surrogate (`"x\\ud800y"`), a NUL character or NaN. Every argument
+of every field passes one check before its resolver runs: a field whose result union has
+`InvalidInputError` returns it, any other field fails with a top-level INVALID_INPUT error; both
+name the argument. In the document itself graphql-core's lexer already refuses such a string
+(see `name_lone_surrogate`).
 """
 
 from __future__ import annotations
@@ -23,14 +23,14 @@ from graphql import (
 
 from app.errors import InvalidInput
 from app.graphql.errors import ErrorCode, InvalidInputError
-from app.graphql.surrogates import lone_surrogate, surrogate_message
+from app.graphql.unstorable import unstorable, unstorable_message
 
 
 def check_arguments(arguments: dict[str, Any]) -> InvalidInput | None:
     for name, value in arguments.items():
-        hit = lone_surrogate(value, name)
+        hit = unstorable(value, name)
         if hit:
-            return InvalidInput(surrogate_message(*hit), field=hit[0])
+            return InvalidInput(unstorable_message(*hit), field=hit[0])
     return None
 
 

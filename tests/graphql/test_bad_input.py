@@ -58,7 +58,7 @@ async def setup(api: Api) -> tuple[World, str, str, str]:
 TYPED = "__typename ... on Error { code message } ... on InvalidInputError { field }"
 
 
-async def test_a_lone_surrogate_in_any_string_argument_is_invalid_input(app: Any, api: Api) -> None:
+async def test_a_lone_surrogate_nul_or_nan_in_any_argument_is_invalid_input(app: Any, api: Api) -> None:
     w, message, conv, bob = await setup(api)
     # (who, document, variables, the argument the error must name, typed result field or None)
     cases: list[tuple[str | None, str, dict[str, Any], str, str | None]] = [
@@ -90,6 +90,13 @@ async def test_a_lone_surrogate_in_any_string_argument_is_invalid_input(app: Any
         ("alice", '{ messages(filter: {topic: "/Team", labels: ["a", "b\\ud800"]}) { totalCount } }', {},
          "filter.labels", None),
         ("admin", 'mutation { createGroup(input: {name: "ops\\udc00"}) { __typename } }', {}, "input.name", None),
+        # NUL (PostgreSQL text refuses it) and NaN (PostgreSQL JSON refuses it) are refused alike
+        ("alice", f"mutation($t: String!) {{ sendMessage(input: {{topic: \"/Team\", text: $t}}) {{ {TYPED} }} }}",
+         {"t": "a\x00b"}, "input.text", "sendMessage"),
+        ("alice", '{ user(username: "a\\u0000b") { id } }', {}, "username", None),
+        ("alice", '{ user(username: "a\x00b") { id } }', {}, "username", None),
+        ("admin", f"mutation($e: JSON) {{ setTopicParameters(input: {{topic: \"/Team\", extra: $e}}) {{ {TYPED} }} }}",
+         {"e": {"ratio": float("nan")}}, "input.extra.ratio", "setTopicParameters"),
     ]  # fmt: skip
     before = await row_counts(app)
     for who, query, variables, argument, typed in cases:
@@ -103,7 +110,8 @@ async def test_a_lone_surrogate_in_any_string_argument_is_invalid_input(app: Any
             [error] = result["errors"]
             assert error["extensions"]["code"] == "INVALID_INPUT", (argument, error)
             assert error["extensions"]["field"] == argument, (argument, error)
-        assert f"`{argument}`" in error["message"] and "lone surrogate (U+D" in error["message"]
+        assert f"`{argument}`" in error["message"], (argument, error)
+        assert any(what in error["message"] for what in ("lone surrogate (U+D", "NUL", "not finite")), error
     assert await row_counts(app) == before
 
 
@@ -228,3 +236,45 @@ async def test_datetimes_without_a_timezone_are_utc(app: Any, api: Api) -> None:
         response = await api.raw(count, {"f": {"createdAfter": bad}}, w.tokens["alice"])
         [error] = response.json()["errors"]
         assert error["extensions"]["code"] == "INVALID_INPUT", error
+
+
+def forged(payload: str) -> str:
+    return base64.urlsafe_b64encode(f"k1:{payload}".encode()).decode().rstrip("=")
+
+
+FORGED = [
+    "[99999999999999999999999,1]",
+    '["a","b"]',
+    '[{"$dt":"x"},1]',
+    "[null,null]",
+    "[1.5,2]",
+    "[true,1]",
+    '[{"$dt":"2026-01-01T00:00:00"},1]',  # a naive date
+    '[{"$dt":"2026-01-01T00:00:00+00:00"},99999999999999999999]',
+    '[{"$dt":"2026-01-01T00:00:00+00:00"},2147483648]',
+    '["x\\ud800",1]',
+    '["x\\u0000",1]',
+    "[NaN,1]",
+]
+
+
+async def test_forged_cursors_are_invalid_input(app: Any, api: Api) -> None:
+    w, message, conv, bob = await setup(api)
+    staff = await w.group("admin", "staff", ["bob"])
+    lists = [
+        "query($a: String) { messages(after: $a) { totalCount } }",
+        "query($a: String) { messages(before: $a, last: 2) { totalCount } }",
+        "query($a: String) { messages(after: $a, orderBy: [{field: VOTES_UP}]) { totalCount } }",
+        "query($a: String) { messages(after: $a, orderBy: [{field: TEXT, direction: ASC}]) { totalCount } }",
+        'query($a: String) { messages(after: $a, filter: {text: "hello"}) { totalCount } }',
+        "query($a: String) { conversations(after: $a) { totalCount } }",
+        "query($a: String) { topics(after: $a) { totalCount } }",
+        "query($a: String) { groups(after: $a) { totalCount } }",
+        'query($a: String) { group(name: "staff") { members(after: $a) { totalCount } } }',
+    ]
+    assert staff
+    for query in lists:
+        for payload in FORGED:
+            result = await post(api, body(query, {"a": forged(payload)}), w.tokens["admin"])
+            codes = [e["extensions"]["code"] for e in result.get("errors", [])]
+            assert codes in ([], ["INVALID_INPUT"]), (query, payload, result)
