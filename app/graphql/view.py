@@ -52,7 +52,17 @@ _AUTH_FETCHER = """      let socketAuth = undefined, socketFetcher = null;
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """A subscription with a syntax error gets an `error` frame like any other invalid one,
-    instead of closing the whole socket (and every other subscription on it) with 4400."""
+    instead of closing the whole socket (and every other subscription on it) with 4400; a
+    database outage during connection_init closes with 1013 (try again later), not a crash."""
+
+    async def handle_connection_init(self, message: Any) -> None:
+        try:
+            await super().handle_connection_init(message)
+        except Exception as exc:  # authentication could not reach the database
+            if not database_unavailable(exc):
+                raise
+            log.warning("database unavailable at connection_init: %s: %s", type(exc).__name__, exc)
+            await self.websocket.close(code=1013, reason="Database unavailable, try again later")
 
     @staticmethod
     def _get_pre_execution_close_reason(error: GraphQLError) -> str | None:

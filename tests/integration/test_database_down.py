@@ -4,7 +4,9 @@ test starts its own throwaway cluster and kills it."""
 
 from __future__ import annotations
 
+import asyncio
 import glob
+import json
 import logging
 import os
 import shutil
@@ -16,9 +18,10 @@ from typing import Any
 
 import httpx
 import pytest
+import websockets
 
 from app.main import create_app
-from tests.conftest import Api, free_port, make_settings
+from tests.conftest import Api, LiveServer, free_port, make_settings
 
 PG_BIN = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
 
@@ -94,11 +97,25 @@ async def test_postgres_down_answers_503_unavailable(
     own_postgres: tuple[str, str, str], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     url, pg_ctl, data = own_postgres
-    async for _app, api in serve(make_settings(tmp_path, database_url=url)):
-        token, _ = await api.register("alice")
-        as_postgres(pg_ctl, "-D", data, "-m", "immediate", "stop")
-        caplog.set_level(logging.INFO)
-        await check_outage(api, token, caplog)
+    server = LiveServer(make_settings(tmp_path, database_url=url))  # a real uvicorn
+    server.start()
+    try:
+        async with httpx.AsyncClient(base_url=server.http_url.removesuffix("/graphql")) as client:
+            api = Api(client)
+            token, _ = await api.register("alice")
+            as_postgres(pg_ctl, "-D", data, "-m", "immediate", "stop")
+            caplog.set_level(logging.INFO)
+            await check_outage(api, token, caplog)
+            # a websocket authenticating while the database is down: closed with 1013, no crash
+            async with websockets.connect(server.ws_url, subprotocols=["graphql-transport-ws"]) as ws:
+                init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}
+                await ws.send(json.dumps(init))
+                with pytest.raises(websockets.ConnectionClosed) as closed:
+                    await asyncio.wait_for(ws.recv(), 10)
+                assert closed.value.rcvd is not None and closed.value.rcvd.code == 1013
+            assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    finally:
+        server.stop()
 
 
 @pytest.mark.sqlite_only
