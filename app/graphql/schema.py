@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -16,7 +17,8 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from app.graphql.errors import ERROR_TYPES, EXCEPTION_HANDLERS, MaskUnexpectedErrors, log_expected_errors
 from app.graphql.gate import AnnouncementGate
@@ -68,6 +70,14 @@ class SafeParserCache(ParserCache):
 
 
 class ParleySchema(strawberry.Schema):
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        # Over plain HTTP a subscription would run as a query and fail as INTERNAL: refuse it
+        # (strawberry answers 400); websockets use `stream`, which this leaves alone.
+        allowed = kwargs.get("allowed_operation_types")
+        if allowed is not None:
+            kwargs["allowed_operation_types"] = set(allowed) - {OperationType.SUBSCRIPTION}
+        return await super().execute(*args, **kwargs)
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:

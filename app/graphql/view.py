@@ -84,6 +84,9 @@ def unavailable_response(request_id: str) -> JSONResponse:
     return JSONResponse(body, status_code=503, headers={"x-request-id": request_id, "retry-after": "5"})
 
 
+_HTTP_CODES = {401: "UNAUTHENTICATED", 404: "NOT_FOUND"}
+
+
 class ParleyGraphQL(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TransportWSHandler
 
@@ -137,12 +140,22 @@ class ParleyGraphQL(GraphQL[Context, None]):
             return await super().run(request, context, root_value)
         try:
             return await super().run(request, context, root_value)
+        except HTTPException as exc:  # a bad request or token: JSON like every other answer
+            code = _HTTP_CODES.get(exc.status_code, "INVALID_INPUT")
+            body = {"errors": [{"message": exc.reason, "extensions": {"code": code}}]}
+            return JSONResponse(body, status_code=exc.status_code)
         except Exception as exc:  # the database failed outside any resolver (authentication)
             if not database_unavailable(exc):
                 raise
             request_id = request_id_of(request)
             log.warning("database unavailable (request id %s): %s: %s", request_id, type(exc).__name__, exc)
             return unavailable_response(request_id)
+
+    async def parse_http_body(self, request: Any) -> Any:
+        try:
+            return await super().parse_http_body(request)
+        except (AttributeError, TypeError) as exc:  # JSON, but not an object (`"x"`, `5`)
+            raise HTTPException(400, "The request body must be a JSON object.") from exc
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:  # type: ignore[override]
         params: dict[str, Any] = context.connection_params or {}

@@ -278,3 +278,22 @@ async def test_forged_cursors_are_invalid_input(app: Any, api: Api) -> None:
             result = await post(api, body(query, {"a": forged(payload)}), w.tokens["admin"])
             codes = [e["extensions"]["code"] for e in result.get("errors", [])]
             assert codes in ([], ["INVALID_INPUT"]), (query, payload, result)
+
+
+async def test_malformed_requests_get_json_errors(api: Api) -> None:
+    cases: list[tuple[bytes, dict[str, str], int, str]] = [
+        (b'{"query": "{ viewer { id } }", "operationName": "Nope"}', {}, 400, "INVALID_INPUT"),
+        (b'{"query": "subscription { messageAdded { id } }"}', {}, 400, "INVALID_INPUT"),
+        (b'"just a string"', {}, 400, "INVALID_INPUT"),
+        (b"5", {}, 400, "INVALID_INPUT"),
+        (b"{not json", {}, 400, "INVALID_INPUT"),
+        (b'{"variables": {}}', {}, 400, "INVALID_INPUT"),
+        (b'{"query": "{ viewer { id } }"}', {"authorization": "Bearer not-a-token"}, 401, "UNAUTHENTICATED"),
+    ]
+    for content, headers, status, code in cases:
+        response = await api.client.post(
+            "/graphql", content=content, headers={"content-type": "application/json", **headers}
+        )
+        assert response.status_code == status, (content, response.text)
+        [error] = response.json()["errors"]
+        assert error["extensions"]["code"] == code and error["message"], (content, error)
