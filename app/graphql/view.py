@@ -17,10 +17,12 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
+from strawberry.types.execution import PreExecutionError
 from strawberry.types.unset import UNSET, UnsetType
 
 from app.actions.accounts import authenticate
 from app.auth import bearer_token
+from app.errors import DomainError
 from app.graphql.context import Context
 from app.graphql.schema import build_schema
 from app.outages import database_unavailable
@@ -64,11 +66,35 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             log.warning("database unavailable at connection_init: %s: %s", type(exc).__name__, exc)
             await self.websocket.close(code=1013, reason="Database unavailable, try again later")
 
+    async def _send_result_stream(self, operation: Any, result_source: Any) -> None:
+        async def refused_as_error_frame() -> Any:
+            first = True
+            async for result in result_source:
+                if first and _refused_before_any_event(result):
+                    yield PreExecutionError(data=None, errors=result.errors)
+                    return
+                first = False
+                yield result
+
+        await super()._send_result_stream(operation, refused_as_error_frame())
+
     @staticmethod
     def _get_pre_execution_close_reason(error: GraphQLError) -> str | None:
         if isinstance(error, GraphQLSyntaxError):
             return None
         return BaseGraphQLTransportWSHandler._get_pre_execution_close_reason(error)
+
+
+def _refused_before_any_event(result: Any) -> bool:
+    """A subscription whose resolver refused its arguments (a bad filter, an expired cursor)
+    before its first event: an `error` frame, like a validation error, not `next` + `complete`."""
+    errors: list[GraphQLError] = getattr(result, "errors", None) or []
+    return (
+        not isinstance(result, PreExecutionError)
+        and getattr(result, "data", None) is None
+        and bool(errors)
+        and all(isinstance(e.original_error, DomainError) for e in errors)
+    )
 
 
 def request_id_of(request: Request | WebSocket) -> str:

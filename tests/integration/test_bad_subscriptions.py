@@ -37,6 +37,8 @@ async def test_invalid_subscriptions_get_an_error_frame(
         ("subscription($t: [String!]) { messageAdded(filter: {tags: $t}) { id } }", {"t": ["x\ud800"]},
          "`filter.tags[0]`"),
         ('subscription { messageAdded(filter: {topic: "/x\ud800"}) { id } }', None, "`filter.topic`"),
+        ('subscription { messageAdded(filter: {topic: "/Nowhere"}) { id } }', None, "Unknown topic"),
+        ('subscription { messageEvents(after: "bm9wZQ") { cursor } }', None, "not a cursor"),
     ]  # fmt: skip
     async with websockets.connect(live_server.ws_url, subprotocols=["graphql-transport-ws"]) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
