@@ -25,6 +25,7 @@ from app.auth import bearer_token
 from app.errors import DomainError
 from app.graphql.context import Context
 from app.graphql.schema import build_schema
+from app.graphql.unstorable import unstorable
 from app.outages import database_unavailable
 from app.services import Services
 
@@ -191,8 +192,8 @@ class ParleyGraphQL(GraphQL[Context, None]):
         token = bearer_token(raw) if isinstance(raw, str) else None
         if token is None and isinstance(params.get("token"), str):
             token = params["token"]
-        if raw is not None and token is None:
-            raise ConnectionRejectionError()
+        if (raw is not None and token is None) or (token is not None and unstorable(token, "token")):
+            raise ConnectionRejectionError()  # no token, or one no token can be (a lone surrogate)
         if token is not None:
             viewer = await authenticate(self.services.db, token)
             if viewer is None:

@@ -73,3 +73,15 @@ async def test_invalid_subscriptions_get_an_error_frame(
         r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR
     ]
     assert not [r for r in caplog.records if r.exc_info], "expected errors logged with a traceback"
+
+
+async def test_a_token_no_string_can_be_is_refused_with_4403(
+    live_server: LiveServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    for payload in ({"Authorization": "Bearer x\ud800"}, {"token": "x\udfff"}, {"token": "a\x00b"}):
+        async with websockets.connect(live_server.ws_url, subprotocols=["graphql-transport-ws"]) as ws:
+            await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(ws.recv(), 10)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403, payload
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
