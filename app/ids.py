@@ -7,6 +7,10 @@ import binascii
 
 from app.errors import InvalidInput
 
+# Primary keys are INTEGER columns (32 bits on PostgreSQL): a larger number names nothing, and
+# passing it to the database would fail there instead of saying "not found".
+MAX_PK = 2**31 - 1
+
 
 def to_global_id(type_name: str, pk: int) -> str:
     return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
@@ -17,9 +21,11 @@ def parse_global_id(value: str) -> tuple[str, int] | None:
     try:
         decoded = base64.b64decode(value.encode(), validate=True).decode()
         type_name, _, pk = decoded.partition(":")
-        if not type_name or not pk.isdigit():
+        # ASCII digits only ("٣".isdigit() is true), no sign, no leading zeros, within range
+        if not type_name or not (pk.isascii() and pk.isdigit()) or (len(pk) > 1 and pk[0] == "0"):
             return None
-        return type_name, int(pk)
+        number = int(pk)
+        return (type_name, number) if number <= MAX_PK else None
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -36,6 +38,35 @@ def decode_cursor(cursor: str, *, arity: int) -> tuple[Any, ...]:
         )
     except (ValueError, UnicodeDecodeError, binascii.Error, TypeError, KeyError) as exc:
         raise InvalidInput("The cursor is not valid for this list.", field="cursor") from exc
+
+
+def cursor_value_ok(value: Any, expected: type | None, *, int_bits: int = 64) -> bool:
+    """Whether a decoded cursor value can stand for a sort key of type `expected` (None:
+    unknown): a forged cursor must be an invalid cursor, not a database error."""
+    if value is None or isinstance(value, list | dict):
+        return False
+    if isinstance(value, bool):
+        return expected is bool
+    if isinstance(value, int):
+        bits = int_bits if expected is int else 64
+        return expected in (int, float, None) and -(2 ** (bits - 1)) <= value < 2 ** (bits - 1)
+    if isinstance(value, float):
+        return expected in (float, None) and math.isfinite(value)
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")  # no lone surrogate
+        except UnicodeEncodeError:
+            return False
+        return expected in (str, None) and "\x00" not in value
+    if isinstance(value, datetime):
+        return expected in (datetime, None) and value.tzinfo is not None
+    return False
+
+
+def check_cursor_values(values: tuple[Any, ...], types: Sequence[type | None]) -> tuple[Any, ...]:
+    if not all(cursor_value_ok(v, t, int_bits=32) for v, t in zip(values, types, strict=True)):
+        raise InvalidInput("The cursor is not valid for this list.", field="cursor")
+    return values
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from app import errors as domain
+from app.graphql.unstorable import name_lone_surrogate
+from app.outages import database_unavailable
 
 log = logging.getLogger("app.graphql")
 
@@ -169,19 +171,36 @@ ERROR_TYPES = [
 ]
 
 
+def is_unexpected(error: GraphQLError) -> bool:
+    """A bug or an outage, as opposed to the client's own mistake or a typed domain error."""
+    original = error.original_error
+    if original is None:  # syntax, validation, limits, variables: the client's own mistake
+        return False
+    return not isinstance(original, domain.DomainError | GraphQLError)
+
+
+def error_code(error: GraphQLError) -> str:
+    original = error.original_error
+    if isinstance(original, domain.DomainError):
+        return original.code
+    return str((error.extensions or {}).get("code") or "INVALID_INPUT")
+
+
+def log_expected_errors(errors: list[GraphQLError], request_id: str) -> None:
+    """One INFO line each, no traceback: expected errors are not incidents. Unexpected ones are
+    logged once, where they are masked."""
+    for error in errors:
+        if not is_unexpected(error):
+            path = ".".join(map(str, error.path or [])) or "-"
+            log.info("%s in %s: %s (request id %s)", error_code(error), path, error.message, request_id)
+
+
 class MaskUnexpectedErrors(MaskErrors):
     """Expected errors keep their message and get `extensions.code`; everything else is masked
-    for the client and logged with the request id."""
+    for the client and logged with the request id (an unreachable database as UNAVAILABLE)."""
 
     def __init__(self) -> None:
-        super().__init__(should_mask_error=self._should_mask, error_message="Unexpected error.")
-
-    @staticmethod
-    def _should_mask(error: GraphQLError) -> bool:
-        original = error.original_error
-        if original is None:  # syntax, validation, limits: the client's own mistake
-            return False
-        return not isinstance(original, domain.DomainError | GraphQLError)
+        super().__init__(should_mask_error=is_unexpected, error_message="Unexpected error.")
 
     def _request_id(self) -> str:
         context = self.execution_context.context
@@ -189,19 +208,33 @@ class MaskUnexpectedErrors(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         request_id = self._request_id()
-        log.error(
-            "unexpected error in %s (request id %s)",
-            ".".join(map(str, error.path or [])),
-            request_id,
-            exc_info=error.original_error,
-        )
+        where = ".".join(map(str, error.path or [])) or "-"
+        if error.original_error is not None and database_unavailable(error.original_error):
+            log.warning(
+                "database unavailable in %s (request id %s): %s: %s",
+                where,
+                request_id,
+                type(error.original_error).__name__,
+                error.original_error,
+            )
+            response = getattr(self.execution_context.context, "response", None)
+            if response is not None and hasattr(response, "status_code"):  # HTTP: a 503
+                response.status_code = 503
+            message = f"The database is unavailable; try again later (request id {request_id})."
+            code = "UNAVAILABLE"
+        else:
+            log.error(
+                "unexpected error in %s (request id %s)", where, request_id, exc_info=error.original_error
+            )
+            message = f"Unexpected error (request id {request_id})."
+            code = "INTERNAL"
         return GraphQLError(
-            message=f"Unexpected error (request id {request_id}).",
+            message=message,
             nodes=error.nodes,
             source=error.source,
             positions=error.positions,
             path=error.path,
-            extensions={"code": "INTERNAL", "requestId": request_id},
+            extensions={"code": code, "requestId": request_id},
         )
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
@@ -210,4 +243,10 @@ class MaskUnexpectedErrors(MaskErrors):
             original = error.original_error
             if isinstance(original, domain.DomainError):
                 error.extensions = {**(error.extensions or {}), "code": original.code}
+                field = getattr(original, "field", None)
+                if field:
+                    error.extensions["field"] = field
+            elif not (error.extensions or {}).get("code"):  # the document or the variables
+                name_lone_surrogate(error)
+                error.extensions = {**(error.extensions or {}), "code": "INVALID_INPUT"}
         return out

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import strawberry
+from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
@@ -13,9 +17,12 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
-from app.graphql.errors import ERROR_TYPES, EXCEPTION_HANDLERS, MaskUnexpectedErrors
+from app.graphql.errors import ERROR_TYPES, EXCEPTION_HANDLERS, MaskUnexpectedErrors, log_expected_errors
 from app.graphql.gate import AnnouncementGate
+from app.graphql.input_guard import guard_arguments
 from app.graphql.mutations.accounts import AccountMutations
 from app.graphql.mutations.conversations import ConversationMutations
 from app.graphql.mutations.groups import GroupMutations
@@ -24,6 +31,7 @@ from app.graphql.mutations.messages import MessageMutations
 from app.graphql.mutations.notices import NoticeMutations
 from app.graphql.mutations.topics import TopicMutations
 from app.graphql.queries import Query
+from app.graphql.scalars import SCALAR_MAP
 from app.graphql.snapshot import ReadSnapshot
 from app.graphql.subscriptions import Subscription
 from app.graphql.types.announcements import Announcement
@@ -51,6 +59,37 @@ class Mutation(
     pass
 
 
+class SafeParserCache(ParserCache):
+    """ParserCache parses in `on_parse` before strawberry's own error handling: a syntax error
+    raised there escapes `schema.subscribe`, and the websocket got a bare `complete`. On an error
+    leave the document unparsed: strawberry parses it again where it turns errors into results."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        try:
+            context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
+        except GraphQLError:
+            context.graphql_document = None
+        yield
+
+
+class ParleySchema(strawberry.Schema):
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        # Over plain HTTP a subscription would run as a query and fail as INTERNAL: refuse it
+        # (strawberry answers 400); websockets use `stream`, which this leaves alone.
+        allowed = kwargs.get("allowed_operation_types")
+        if allowed is not None:
+            kwargs["allowed_operation_types"] = set(allowed) - {OperationType.SUBSCRIPTION}
+        return await super().execute(*args, **kwargs)
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # strawberry logs every error as ERROR with a traceback; see log_expected_errors
+        context = execution_context.context if execution_context else None
+        log_expected_errors(errors, str(getattr(context, "request_id", "-")))
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     # The limit rules are built once: strawberry's ValidationCache keys on the rule classes, so
     # rules built per request (a QueryDepthLimiter factory) would never hit it.
@@ -65,18 +104,20 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         MaskUnexpectedErrors,
         lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: ParserCache(maxsize=PARSE_CACHE_SIZE),
+        lambda: SafeParserCache(maxsize=PARSE_CACHE_SIZE),
         lambda: ValidationCache(maxsize=VALIDATION_CACHE_SIZE),
         ReadSnapshot,
     ]
     if settings.announcement_gate:
         extensions.append(AnnouncementGate)
-    return strawberry.Schema(
+    schema = ParleySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=[User, Group, Message, Conversation, Topic, Announcement, *ERROR_TYPES],
         extensions=extensions,
         exception_handlers=EXCEPTION_HANDLERS,
-        config=StrawberryConfig(auto_camel_case=True),
+        config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALAR_MAP),
     )
+    guard_arguments(schema._schema)
+    return schema

@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
 from cross_web import HTTPException
+from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.types.execution import PreExecutionError
 from strawberry.types.unset import UNSET, UnsetType
 
 from app.actions.accounts import authenticate
 from app.auth import bearer_token
+from app.errors import DomainError
 from app.graphql.context import Context
 from app.graphql.schema import build_schema
+from app.graphql.unstorable import unstorable
+from app.outages import database_unavailable
 from app.services import Services
+
+log = logging.getLogger("app.graphql")
 
 # GraphiQL sends its header editor's values on HTTP only. Subscriptions authenticate in
 # connection_init, so pass the Authorization header there too (one socket per token).
@@ -42,7 +53,70 @@ _AUTH_FETCHER = """      let socketAuth = undefined, socketFetcher = null;
       };"""
 
 
+class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """A subscription with a syntax error gets an `error` frame like any other invalid one,
+    instead of closing the whole socket (and every other subscription on it) with 4400; a
+    database outage during connection_init closes with 1013 (try again later), not a crash."""
+
+    async def handle_connection_init(self, message: Any) -> None:
+        try:
+            await super().handle_connection_init(message)
+        except Exception as exc:  # authentication could not reach the database
+            if not database_unavailable(exc):
+                raise
+            log.warning("database unavailable at connection_init: %s: %s", type(exc).__name__, exc)
+            await self.websocket.close(code=1013, reason="Database unavailable, try again later")
+
+    async def _send_result_stream(self, operation: Any, result_source: Any) -> None:
+        async def refused_as_error_frame() -> Any:
+            first = True
+            async for result in result_source:
+                if first and _refused_before_any_event(result):
+                    yield PreExecutionError(data=None, errors=result.errors)
+                    return
+                first = False
+                yield result
+
+        await super()._send_result_stream(operation, refused_as_error_frame())
+
+    @staticmethod
+    def _get_pre_execution_close_reason(error: GraphQLError) -> str | None:
+        if isinstance(error, GraphQLSyntaxError):
+            return None
+        return BaseGraphQLTransportWSHandler._get_pre_execution_close_reason(error)
+
+
+def _refused_before_any_event(result: Any) -> bool:
+    """A subscription whose resolver refused its arguments (a bad filter, an expired cursor)
+    before its first event: an `error` frame, like a validation error, not `next` + `complete`."""
+    errors: list[GraphQLError] = getattr(result, "errors", None) or []
+    return (
+        not isinstance(result, PreExecutionError)
+        and getattr(result, "data", None) is None
+        and bool(errors)
+        and all(isinstance(e.original_error, DomainError) for e in errors)
+    )
+
+
+def request_id_of(request: Request | WebSocket) -> str:
+    """The client's X-Request-ID, or a new one; the same for the whole request."""
+    if "parley_request_id" not in request.scope:
+        request.scope["parley_request_id"] = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+    return str(request.scope["parley_request_id"])
+
+
+def unavailable_response(request_id: str) -> JSONResponse:
+    message = f"The database is unavailable; try again later (request id {request_id})."
+    body = {"errors": [{"message": message, "extensions": {"code": "UNAVAILABLE", "requestId": request_id}}]}
+    return JSONResponse(body, status_code=503, headers={"x-request-id": request_id, "retry-after": "5"})
+
+
+_HTTP_CODES = {401: "UNAUTHENTICATED", 404: "NOT_FOUND"}
+
+
 class ParleyGraphQL(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = TransportWSHandler
+
     def __init__(self, services: Services) -> None:
         settings = services.settings
         super().__init__(
@@ -62,7 +136,7 @@ class ParleyGraphQL(GraphQL[Context, None]):
         return HTMLResponse(self._ide_html)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:  # type: ignore[override]
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+        request_id = request_id_of(request)
         if isinstance(request, WebSocket):
             return Context(
                 services=self.services,
@@ -88,6 +162,28 @@ class ParleyGraphQL(GraphQL[Context, None]):
             request_id=request_id,
         )
 
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        if isinstance(request, WebSocket):
+            return await super().run(request, context, root_value)
+        try:
+            return await super().run(request, context, root_value)
+        except HTTPException as exc:  # a bad request or token: JSON like every other answer
+            code = _HTTP_CODES.get(exc.status_code, "INVALID_INPUT")
+            body = {"errors": [{"message": exc.reason, "extensions": {"code": code}}]}
+            return JSONResponse(body, status_code=exc.status_code)
+        except Exception as exc:  # the database failed outside any resolver (authentication)
+            if not database_unavailable(exc):
+                raise
+            request_id = request_id_of(request)
+            log.warning("database unavailable (request id %s): %s: %s", request_id, type(exc).__name__, exc)
+            return unavailable_response(request_id)
+
+    async def parse_http_body(self, request: Any) -> Any:
+        try:
+            return await super().parse_http_body(request)
+        except (AttributeError, TypeError) as exc:  # JSON, but not an object (`"x"`, `5`)
+            raise HTTPException(400, "The request body must be a JSON object.") from exc
+
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:  # type: ignore[override]
         params: dict[str, Any] = context.connection_params or {}
         if not isinstance(params, dict):
@@ -96,8 +192,8 @@ class ParleyGraphQL(GraphQL[Context, None]):
         token = bearer_token(raw) if isinstance(raw, str) else None
         if token is None and isinstance(params.get("token"), str):
             token = params["token"]
-        if raw is not None and token is None:
-            raise ConnectionRejectionError()
+        if (raw is not None and token is None) or (token is not None and unstorable(token, "token")):
+            raise ConnectionRejectionError()  # no token, or one no token can be (a lone surrogate)
         if token is not None:
             viewer = await authenticate(self.services.db, token)
             if viewer is None:

@@ -6,11 +6,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import BigInteger, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.pagination import Page, PageRequest, decode_cursor, encode_cursor
+from app.errors import InvalidInput
+from app.pagination import Page, PageRequest, cursor_value_ok, decode_cursor, encode_cursor
 
 T = TypeVar("T")
 
@@ -21,8 +22,23 @@ class SortKey:
     descending: bool
 
 
+def _python_type(key: SortKey) -> type | None:
+    column_type = key.expr.type
+    column_type = getattr(column_type, "impl_instance", column_type)  # a TypeDecorator's own type
+    try:
+        expected = column_type.python_type
+    except NotImplementedError:
+        return None
+    return None if expected is object else expected
+
+
 def seek(keys: Sequence[SortKey], values: tuple[Any, ...], *, forward: bool) -> ColumnElement[bool]:
     """Rows strictly after `values` in the order of `keys` (or before when not forward)."""
+    for value, key in zip(values, keys, strict=True):
+        if not cursor_value_ok(
+            value, _python_type(key), int_bits=64 if isinstance(key.expr.type, BigInteger) else 32
+        ):
+            raise InvalidInput("The cursor is not valid for this list.", field="cursor")
     clauses = []
     for i, key in enumerate(keys):
         prefix = [keys[j].expr == values[j] for j in range(i)]

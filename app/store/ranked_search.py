@@ -16,7 +16,7 @@ from sqlalchemy import and_, column, literal_column, or_, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Message
-from app.pagination import Page, PageRequest, decode_cursor, encode_cursor
+from app.pagination import Page, PageRequest, check_cursor_values, decode_cursor, encode_cursor
 
 UNRANKED = 0.0  # FTS5's rank is minus bm25 and bm25 is positive for a match: scores are > 0
 
@@ -108,7 +108,7 @@ async def page_ranked_ids(
     viewer's read-access condition, which the window is counted under."""
     forward = not page.backward
     cursor = page.after if forward else page.before
-    at = decode_cursor(cursor, arity=2) if cursor is not None else None
+    at = check_cursor_values(decode_cursor(cursor, arity=2), (float, int)) if cursor is not None else None
     parts = ["ranked", "older"] if descending else ["older", "ranked"]
     if not forward:
         parts.reverse()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, column, func, literal_column, select, table
+from sqlalchemy import Float, and_, column, func, literal_column, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Message
@@ -71,7 +71,9 @@ def relevance(dialect: str, terms: list[str]) -> tuple[Any | None, Any]:
         )
         source = ranked.subquery("fts_ranked")
         return source, -source.c.rank
-    score = func.ts_rank(literal_column("messages.search"), func.to_tsquery("simple", tsquery(terms)))
+    score = func.ts_rank(
+        literal_column("messages.search"), func.to_tsquery("simple", tsquery(terms)), type_=Float
+    )
     return None, score
 
 

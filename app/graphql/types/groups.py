@@ -38,9 +38,9 @@ class Group(relay.Node):
         keys = [(u.username_key, u.id) for u in rows]
         start = 0
         if page.after:
-            from app.pagination import decode_cursor
+            from app.pagination import check_cursor_values, decode_cursor
 
-            mark = decode_cursor(page.after, arity=2)
+            mark = check_cursor_values(decode_cursor(page.after, arity=2), (str, int))
             start = next((i for i, k in enumerate(keys) if k > tuple(mark)), len(keys))
         chosen = rows[start : start + page.size]
         result = Page(
