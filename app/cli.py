@@ -8,7 +8,7 @@ import getpass
 import logging
 import sys
 
-from app.settings import Settings, SettingsError, load_settings
+from app.core.settings import Settings, SettingsError, load_settings
 
 
 def _settings() -> Settings:
@@ -22,8 +22,8 @@ def _settings() -> Settings:
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
+    from app.core.server import ParleyServer
     from app.main import create_app
-    from app.server import ParleyServer
 
     settings = _settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -42,8 +42,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
-    from app.db import Database
-    from app.migrate import upgrade
+    from app.core.db import Database
+    from app.core.migrate import upgrade
 
     async def run() -> None:
         db = Database(_settings())
@@ -58,10 +58,10 @@ def cmd_migrate(args: argparse.Namespace) -> None:
 
 def cmd_user_create(args: argparse.Namespace) -> None:
     from app.actions.accounts import do_create_user
-    from app.auth import ADMIN_RIGHT, Passwords
-    from app.db import Database
-    from app.errors import DomainError
-    from app.migrate import upgrade
+    from app.core.auth import ADMIN_RIGHT, Passwords
+    from app.core.db import Database
+    from app.core.migrate import upgrade
+    from app.domain.errors import DomainError
 
     password = args.password or getpass.getpass("password: ")
     settings = _settings()

@@ -14,9 +14,9 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.actions.accounts import ensure_admin
+from app.core.services import Services
+from app.core.settings import Settings, load_settings
 from app.graphql.view import ParleyGraphQL
-from app.services import Services
-from app.settings import Settings, load_settings
 
 log = logging.getLogger("app")
 
@@ -114,7 +114,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        from app.migrate import upgrade
+        from app.core.migrate import upgrade
 
         await upgrade(services.db)
         await services.db.refresh_statistics()

@@ -22,8 +22,8 @@ import httpx
 import pytest
 import uvicorn
 
+from app.core.settings import Settings, load_settings
 from app.main import create_app
-from app.settings import Settings, load_settings
 
 ADMIN_PASSWORD = "admin-password-1"
 # PARLEY_TEST_BACKEND=postgres runs the suite on PostgreSQL (scripts/test does both); each test

@@ -1,4 +1,7 @@
-"""Dependency direction: main -> graphql -> actions/queries -> (access, store, events) -> models."""
+"""Dependency direction, every package:
+main/cli -> graphql -> actions, queries -> live -> filters -> access -> store -> models -> domain;
+core (settings, db, auth, migrate, server) is used by all and uses only models and domain, except
+core.services, which wires the live path together."""
 
 from __future__ import annotations
 
@@ -61,12 +64,69 @@ def test_store_and_actions_never_commit() -> None:
             )
 
 
-def test_lower_layers_do_not_import_upper_ones() -> None:
-    upper = {
-        "store": ("app.actions", "app.graphql", "app.main", "app.queries"),
-        "actions": ("app.graphql", "app.main"),
-    }
-    for folder, forbidden in upper.items():
-        for path in modules(APP / folder):
-            bad = {i for i in imports_of(path) if i.startswith(forbidden)}
-            assert not bad, f"{path.relative_to(APP)} imports {bad}"
+OURS = ("app.",)
+LAYERS = {  # package: the packages of ours it may import (besides itself)
+    "domain": (),
+    "models": ("domain",),
+    "core": ("domain", "models"),
+    "store": ("domain", "models", "core"),
+    "access": ("domain", "models", "core", "store"),
+    "filters": ("domain", "models", "core", "store", "access"),
+    "live": ("domain", "models", "core", "store", "access", "filters"),
+    "queries": ("domain", "models", "core", "store", "access", "filters"),
+    "actions": ("domain", "models", "core", "store", "access", "filters"),
+    "graphql": ("domain", "models", "core", "access", "filters", "live", "queries", "actions"),
+}
+WIRING = {"core/services.py": ("live",), "graphql/loaders.py": ("store",)}
+# Modules named for an aggregate (or the places) mirror each other across layers on purpose:
+# store.messages holds its SQL, actions.messages its writes. Any other name lives in one place.
+AGGREGATES = {
+    "accounts",
+    "announcements",
+    "conversations",
+    "events",
+    "groups",
+    "messages",
+    "notices",
+    "places",
+    "reactions",
+    "refs",
+    "tombstones",
+    "topics",
+    "users",
+}
+
+
+def package_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "app" else None
+
+
+def test_every_package_imports_only_the_layers_below_it() -> None:
+    for package, allowed in LAYERS.items():
+        for path in modules(APP / package):
+            rel = path.relative_to(APP).as_posix()
+            extra = WIRING.get(rel, ())
+            imported = {package_of(i) for i in imports_of(path)} - {None, package}
+            bad = {p for p in imported if p not in allowed and p not in extra}
+            assert not bad, f"{rel} imports app.{bad}"
+
+
+def test_entry_points_are_the_only_loose_modules() -> None:
+    loose = {p.name for p in APP.glob("*.py")}
+    assert loose == {"__init__.py", "__main__.py", "main.py", "cli.py"}, loose
+
+
+def test_no_two_modules_in_different_packages_share_a_name() -> None:
+    seen: dict[str, str] = {}
+    clashes = []
+    for path in modules(APP):
+        rel = path.relative_to(APP)
+        if path.name == "__init__.py" or rel.parts[0] == "migrations" or "mutations" in rel.parts:
+            continue  # graphql/mutations/<aggregate>.py mirror actions/ on purpose
+        if "types" in rel.parts or path.stem in AGGREGATES:
+            continue  # graphql/types/<aggregate>.py name the GraphQL types of an aggregate
+        owner = seen.setdefault(path.stem, rel.as_posix())
+        if owner != rel.as_posix():
+            clashes.append((owner, rel.as_posix()))
+    assert clashes == []

@@ -1,27 +1,23 @@
-"""Accounts: register, log in and out, authenticate tokens, the first admin."""
+"""Accounts: register, log in and out, the first admin (tokens are read in access.authentication)."""
 
 from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app.actions.topics import ensure_private_space
 from app.actions.validation import check_locale, check_optional_text, check_url, check_username
-from app.auth import ADMIN_RIGHT, Passwords, Viewer, hash_token, new_token
-from app.db import Database, UnitOfWork
-from app.errors import Conflict, InvalidCredentials, InvalidInput, RegistrationClosed
+from app.core.auth import ADMIN_RIGHT, Passwords, Viewer, new_token
+from app.core.db import Database, UnitOfWork
+from app.core.settings import Settings
+from app.domain.errors import Conflict, InvalidCredentials, InvalidInput, RegistrationClosed
 from app.models import User, utcnow
-from app.settings import Settings
-from app.store import groups as group_store
 from app.store import tokens as token_store
 from app.store import users as user_store
 
 log = logging.getLogger(__name__)
-
-ACTIVE_TOUCH_INTERVAL = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -128,62 +124,6 @@ async def logout(db: Database, viewer: Viewer) -> bool:
         return False
     async with db.write() as uow:
         return await token_store.delete_token(uow.session, token_hash=viewer.token_hash) > 0
-
-
-async def authenticate(db: Database, token: str) -> Viewer | None:
-    """The viewer a bearer token stands for, or None for an unknown or expired token."""
-    token_hash = hash_token(token)
-    now = utcnow()
-    async with db.read() as session:
-        found = await token_store.get_token_user(session, token_hash=token_hash, now=now)
-        if found is None:
-            return None
-        _, user = found
-        assert user.id is not None
-        rights = await user_store.rights_by_user_ids(session, ids=[user.id])
-        group_ids = await group_store.group_ids_of_user(session, user_id=user.id)
-    if user.last_active_at is None or now - user.last_active_at > ACTIVE_TOUCH_INTERVAL:
-        async with db.write() as uow:
-            await user_store.touch_last_active(uow.session, user_id=user.id, now=now)
-    return Viewer(
-        user_id=user.id,
-        username=user.username,
-        rights=frozenset(rights.get(user.id, [])),
-        group_ids=frozenset(group_ids),
-        token_hash=token_hash,
-        locale=user.locale,
-    )
-
-
-async def authenticate_many(db: Database, tokens: Collection[str], chunk: int = 1000) -> dict[str, Viewer]:
-    """The viewers of the tokens still valid (app.socket_viewers): three queries per `chunk` tokens
-    (bound parameters stay far below the databases' limits)."""
-    out: dict[str, Viewer] = {}
-    ordered = list(tokens)
-    for start in range(0, len(ordered), chunk):
-        out.update(await _authenticate_chunk(db, ordered[start : start + chunk]))
-    return out
-
-
-async def _authenticate_chunk(db: Database, tokens: list[str]) -> dict[str, Viewer]:
-    by_hash = {hash_token(t): t for t in tokens}
-    async with db.read() as session:
-        users = await token_store.token_users(session, token_hashes=list(by_hash), now=utcnow())
-        ids = [u.id for u in users.values() if u.id is not None]
-        rights = await user_store.rights_by_user_ids(session, ids=ids)
-        groups = await group_store.group_ids_by_user_ids(session, ids=ids)
-    return {
-        by_hash[h]: Viewer(
-            user_id=u.id,
-            username=u.username,
-            rights=frozenset(rights.get(u.id, [])),
-            group_ids=frozenset(groups.get(u.id, [])),
-            token_hash=h,
-            locale=u.locale,
-        )
-        for h, u in users.items()
-        if u.id is not None
-    }
 
 
 async def ensure_admin(db: Database, passwords: Passwords) -> str | None:

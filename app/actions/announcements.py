@@ -6,21 +6,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from app.access import require_viewer
+from app.access.announcements import USER, may_manage, visible_to
+from app.access.places import require_viewer
 from app.actions.validation import check_locale, check_text
-from app.auth import SYSTEM_MESSAGE_RIGHT, Viewer
-from app.db import UnitOfWork
-from app.errors import Forbidden, InvalidInput, NotFound, OwnerMismatch
-from app.ids import to_global_id
+from app.core.auth import SYSTEM_MESSAGE_RIGHT, Viewer
+from app.core.db import UnitOfWork
+from app.domain.errors import Forbidden, InvalidInput, NotFound, OwnerMismatch
+from app.domain.global_ids import to_global_id
 from app.models import Announcement, utcnow
 from app.store import announcements as store
 from app.store import events as event_store
 from app.store import groups as group_store
 from app.store import users as user_store
 
-USER, GROUP = "user", "group"
 DRAFT_FIELDS = (
     "title",
     "body",
@@ -58,15 +56,6 @@ def _texts(part: str, values: Sequence[tuple[str, str]], *, required: bool) -> d
         check_text(text, field=f"{part}[{i}].text", max_length=10_000)
         out[locale] = text
     return out
-
-
-async def may_manage(session: AsyncSession, viewer: Viewer, announcement: Announcement) -> bool:
-    """The owner (the user, or a member of the owning group) or an admin."""
-    if viewer.is_admin:
-        return True
-    if announcement.owner_kind == USER:
-        return announcement.owner_id == viewer.user_id
-    return announcement.owner_id in await group_store.group_ids_of_user(session, user_id=viewer.user_id)
 
 
 async def _check_owner(uow: UnitOfWork, owner: tuple[str, int]) -> None:
@@ -202,13 +191,6 @@ async def do_delete(uow: UnitOfWork, viewer: Viewer | None, *, announcement_id: 
     await record_announcement(uow, found, viewer.user_id, "WITHDRAWN")
     await store.delete_announcement(uow.session, announcement_id=announcement_id)
     return announcement_id
-
-
-async def visible_to(session: AsyncSession, viewer: Viewer, announcement: Announcement) -> bool:
-    """Its audience, its owner and admins see it."""
-    assert announcement.id is not None
-    audience = (await store.audience_by_ids(session, ids=[announcement.id]))[announcement.id]
-    return bool(set(audience) & viewer.group_ids) or await may_manage(session, viewer, announcement)
 
 
 async def do_confirm(

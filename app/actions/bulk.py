@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.access import WRITE, readable_message_ids, require_viewer
-from app.actions.message_rules import places_of
+from app.access.message_rules import places_of
+from app.access.places import WRITE, readable_message_ids, require_viewer
+from app.actions.event_log import EventKind, MessageEventDraft, record
 from app.actions.topic_messages import checked_labels
-from app.auth import Viewer
-from app.db import UnitOfWork
-from app.errors import Forbidden, InvalidInput, LimitExceeded, NotFound
-from app.events import EventKind, MessageEventDraft, record
+from app.core.auth import Viewer
+from app.core.db import UnitOfWork
+from app.core.settings import Settings
+from app.domain.errors import Forbidden, InvalidInput, LimitExceeded, NotFound
+from app.domain.global_ids import to_global_id
 from app.filters import MessageFilterSpec, filter_conditions
-from app.filters.changes import snapshot
-from app.ids import to_global_id
+from app.filters.before_facts import snapshot
 from app.models import Message, utcnow
-from app.settings import Settings
 from app.store import message_lists, message_meta
 from app.store import messages as message_store
-from app.store import reads as read_store
+from app.store import read_state as read_store
 
 
 async def chosen(

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from app.actions.validation import check_optional_text
-from app.auth import Viewer
-from app.db import UnitOfWork
-from app.errors import InvalidInput, LimitExceeded, NotFound
-from app.ids import to_global_id
+from app.core.auth import Viewer
+from app.core.db import UnitOfWork
+from app.core.settings import Settings
+from app.domain.errors import InvalidInput, LimitExceeded, NotFound
+from app.domain.global_ids import to_global_id
 from app.models import Conversation, utcnow
-from app.settings import Settings
 from app.store import conversations as conversation_store
 from app.store import users as user_store
 

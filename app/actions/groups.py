@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from app.access import require_viewer
-from app.auth import KNOWN_RIGHTS, Viewer
-from app.db import UnitOfWork
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound
-from app.ids import to_global_id
+from app.access.places import require_viewer
+from app.core.auth import KNOWN_RIGHTS, Viewer
+from app.core.db import UnitOfWork
+from app.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.domain.global_ids import to_global_id
 from app.models import Group, User, utcnow
 from app.store import groups as group_store
 from app.store import users as user_store

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.access import ADMIN, WRITE, access_topic, require_viewer
+from app.access.message_rules import place_of
+from app.access.places import ADMIN, WRITE, access_topic, require_viewer
+from app.actions.event_log import EventKind, MessageEventDraft, record
 from app.actions.message_changes import delete_ids
-from app.actions.message_rules import place_of
 from app.actions.refs import Ref, find_ref, resolve_ref
 from app.actions.tombstones import check_not_deleted
 from app.actions.topic_messages import checked_labels, insert_topic_message
 from app.actions.validation import check_text
-from app.auth import Viewer
-from app.db import UnitOfWork
-from app.errors import Forbidden, InvalidInput, NotFound
-from app.events import EventKind, MessageEventDraft, record
-from app.filters.changes import snapshot
+from app.core.auth import Viewer
+from app.core.db import UnitOfWork
+from app.domain.errors import Forbidden, InvalidInput, NotFound
+from app.domain.topic_paths import tasks_topic
+from app.filters.before_facts import snapshot
 from app.models import Message, utcnow
 from app.store import message_meta
 from app.store import messages as message_store
 from app.store import topics as topic_store
-from app.topic_paths import tasks_topic
 
 VOTES = {"UP": 1, "DOWN": -1}
 

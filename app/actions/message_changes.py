@@ -6,22 +6,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from app.access import require_viewer
-from app.actions.message_rules import Place, check_can_delete, check_can_update, place_of, places_of
+from app.access.message_rules import Place, check_can_delete, check_can_update, place_of, places_of
+from app.access.places import require_viewer
+from app.actions.event_log import EventKind, MessageEventDraft, record
 from app.actions.messages import AttachmentData, checked_attachments
 from app.actions.refs import Ref, resolve_ref
 from app.actions.tombstones import check_not_deleted, do_tombstone, emptied_tombstones, keeps_tombstone
 from app.actions.topic_messages import write_parsed
 from app.actions.validation import check_text
-from app.auth import Viewer
-from app.db import UnitOfWork
-from app.errors import Conflict, InvalidInput, LimitExceeded, NotFound
-from app.events import EventKind, MessageEventDraft, record
+from app.core.auth import Viewer
+from app.core.db import UnitOfWork
+from app.core.settings import Settings
+from app.domain.errors import Conflict, InvalidInput, LimitExceeded, NotFound
+from app.domain.global_ids import to_global_id
 from app.filters import MessageFilterSpec, filter_conditions
-from app.filters.changes import snapshot
-from app.ids import to_global_id
+from app.filters.before_facts import snapshot
 from app.models import Message, utcnow
-from app.settings import Settings
 from app.store import message_lists
 from app.store import messages as message_store
 from app.store import notices as notice_store

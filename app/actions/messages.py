@@ -5,22 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.access import access_conversation, require_viewer
+from app.access.places import access_conversation, require_viewer
+from app.actions.event_log import EventKind, MessageEventDraft, record
 from app.actions.notices import checked_localized, write_localized
 from app.actions.refs import Ref, resolve_ref
 from app.actions.tombstones import check_not_deleted
 from app.actions.validation import check_text, check_url
-from app.auth import Viewer
-from app.db import UnitOfWork
-from app.errors import InvalidInput, LimitExceeded, NotFound
-from app.events import EventKind, MessageEventDraft, record
-from app.ids import to_global_id
+from app.core.auth import Viewer
+from app.core.db import UnitOfWork
+from app.core.settings import Settings
+from app.domain.errors import InvalidInput, LimitExceeded, NotFound
+from app.domain.global_ids import to_global_id
 from app.models import Message, utcnow
-from app.settings import Settings
 from app.store import conversations as conversation_store
 from app.store import messages as message_store
 from app.store import reactions as reaction_store
-from app.store import reads as read_store
+from app.store import read_state as read_store
 
 
 @dataclass(frozen=True)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.access import require_viewer
+from app.access.places import require_viewer
+from app.actions.event_log import EventKind, MessageEventDraft, record
 from app.actions.validation import check_locale, check_text
-from app.auth import SYSTEM_MESSAGE_RIGHT, Viewer
-from app.db import UnitOfWork
-from app.errors import Forbidden, InvalidInput, LimitExceeded, NotFound
-from app.events import EventKind, MessageEventDraft, record
-from app.ids import to_global_id
+from app.core.auth import SYSTEM_MESSAGE_RIGHT, Viewer
+from app.core.db import UnitOfWork
+from app.core.settings import Settings
+from app.domain.errors import Forbidden, InvalidInput, LimitExceeded, NotFound
+from app.domain.global_ids import to_global_id
 from app.models import Message, utcnow
-from app.settings import Settings
 from app.store import groups as group_store
 from app.store import messages as message_store
 from app.store import notices as notice_store

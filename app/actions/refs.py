@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.access import READ, access_message, access_topic
-from app.auth import Viewer
-from app.db import UnitOfWork
-from app.errors import AmbiguousReference, InvalidInput, NotFound
-from app.ids import to_global_id
+from app.access.places import READ, access_message, access_topic
+from app.core.auth import Viewer
+from app.core.db import UnitOfWork
+from app.domain.errors import AmbiguousReference, InvalidInput, NotFound
+from app.domain.global_ids import to_global_id
 from app.models import Message
 from app.store import messages as message_store
 from app.store import refs as ref_store

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.auth import Viewer
-from app.db import UnitOfWork
-from app.errors import InvalidInput
-from app.events import EventKind, MessageEventDraft, record
-from app.filters.changes import snapshot
+from app.actions.event_log import EventKind, MessageEventDraft, record
+from app.core.auth import Viewer
+from app.core.db import UnitOfWork
+from app.domain.errors import InvalidInput
+from app.filters.before_facts import snapshot
 from app.models import Message, utcnow
 from app.store import tombstones as tombstone_store
 

@@ -6,21 +6,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.access import WRITE, access_topic, require_viewer
+from app.access.places import WRITE, access_topic, require_viewer
+from app.actions.event_log import EventKind, MessageEventDraft, record
 from app.actions.messages import AttachmentData, checked_attachments, earlier_send
 from app.actions.notices import checked_localized, write_localized
 from app.actions.refs import Ref, find_ref
 from app.actions.validation import check_text
-from app.auth import Viewer
-from app.db import UnitOfWork
-from app.errors import Forbidden, InvalidInput, LimitExceeded, NotFound
-from app.events import EventKind, MessageEventDraft, record
+from app.core.auth import Viewer
+from app.core.db import UnitOfWork
+from app.core.settings import Settings
+from app.domain.errors import Forbidden, InvalidInput, LimitExceeded, NotFound
+from app.domain.message_text import check_color, check_label_text, parse_mentions, parse_tags, parse_urls
 from app.models import Message, Topic, utcnow
-from app.settings import Settings
 from app.store import message_meta
 from app.store import messages as message_store
 from app.store import users as user_store
-from app.text import check_color, check_label_text, parse_mentions, parse_tags, parse_urls
 
 SYSTEM_RIGHT = "system"
 

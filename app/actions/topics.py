@@ -6,18 +6,25 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from app.access import ADMIN, NONE, READ, access_topic, require_viewer, topic_level
+from app.access.places import ADMIN, NONE, READ, access_topic, require_viewer, topic_level
 from app.actions.validation import check_optional_text
-from app.auth import Viewer
-from app.db import UnitOfWork
-from app.errors import Conflict, Forbidden, InvalidInput, LimitExceeded, NotFound
-from app.ids import to_global_id
+from app.core.auth import Viewer
+from app.core.db import UnitOfWork
+from app.core.settings import Settings
+from app.domain.errors import Conflict, Forbidden, InvalidInput, LimitExceeded, NotFound
+from app.domain.global_ids import to_global_id
+from app.domain.topic_paths import (
+    PRIVATE_ROOT,
+    ancestors,
+    normalize,
+    private_owner,
+    private_space,
+    tasks_topic,
+)
 from app.models import Topic, User, utcnow
-from app.settings import Settings
 from app.store import groups as group_store
 from app.store import topics as topic_store
 from app.store import users as user_store
-from app.topic_paths import PRIVATE_ROOT, ancestors, normalize, private_owner, private_space, tasks_topic
 
 ROLES = {"READ": READ, "WRITE": 2, "ADMIN": ADMIN}
 BOOLEAN_PARAMETERS = (

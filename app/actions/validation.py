@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from app.errors import InvalidInput, LimitExceeded
+from app.domain.errors import InvalidInput, LimitExceeded
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,39}$")
 LOCALE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")

@@ -2,7 +2,7 @@
 evaluated on a live event (events.py). tests/actions/test_filter_equivalence.py keeps the two
 implementations in agreement."""
 
-from app.filters.events import MessageFacts, matches, matches_place
+from app.filters.predicate import MessageFacts, matches, matches_place
 from app.filters.spec import MessageFilterSpec
 from app.filters.sql import filter_condition_forms, filter_conditions, readable_messages_clause, tagged_count
 

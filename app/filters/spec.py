@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from app.errors import InvalidInput
-from app.search import check_contains, query_terms
-from app.windows import RelativeWindow
+from app.domain.errors import InvalidInput
+from app.domain.search_terms import check_contains, query_terms
+from app.domain.windows import RelativeWindow
 
 
 @dataclass(frozen=True)

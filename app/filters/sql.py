@@ -9,9 +9,10 @@ from sqlalchemy import ColumnElement, and_, distinct, exists, false, func, or_, 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.access import access_conversation, access_topic, readable_topics_clause
-from app.auth import Viewer
-from app.errors import InvalidInput, NotFound
+from app.access.places import access_conversation, access_topic, readable_topics_clause
+from app.core.auth import Viewer
+from app.domain.errors import InvalidInput, NotFound
+from app.domain.topic_paths import tasks_topic
 from app.filters.spec import MessageFilterSpec
 from app.models import (
     ConversationParticipant,
@@ -24,8 +25,7 @@ from app.models import (
     utcnow,
 )
 from app.store.notices import delivered_to
-from app.store.search import contains_match, starts_with, text_match
-from app.topic_paths import tasks_topic
+from app.store.text_search import contains_match, starts_with, text_match
 
 TaskCopy = aliased(Message)
 

@@ -19,15 +19,15 @@ from sqlalchemy import and_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app.access import readable_topics_clause
-from app.auth import Viewer
+from app.access.places import readable_topics_clause
+from app.core.auth import Viewer
+from app.domain.search_terms import fts5_place_query, trigram_place_query
+from app.domain.topic_paths import PRIVATE_ROOT
 from app.filters.spec import MessageFilterSpec
 from app.filters.sql import readable_messages_clause
 from app.models import Topic
-from app.search import fts5_place_query, trigram_place_query
-from app.store import search as search_store
+from app.store import text_search as search_store
 from app.store import topics as topic_store
-from app.topic_paths import PRIVATE_ROOT
 
 CHECKED_ONE_BY_ONE = ["c", "n", "p"]  # conversations, notices, private spaces
 

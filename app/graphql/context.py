@@ -7,10 +7,10 @@ from typing import Any
 
 from strawberry.types import Info as StrawberryInfo
 
-from app.auth import Viewer
+from app.core.auth import Viewer
+from app.core.services import Services
+from app.domain.pagination import PageRequest
 from app.graphql.loaders import Loaders
-from app.pagination import PageRequest
-from app.services import Services
 
 
 class Context:

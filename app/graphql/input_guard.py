@@ -21,8 +21,8 @@ from graphql import (
     default_field_resolver,
 )
 
-from app.errors import InvalidInput
-from app.graphql.errors import ErrorCode, InvalidInputError
+from app.domain.errors import InvalidInput
+from app.graphql.error_types import ErrorCode, InvalidInputError
 from app.graphql.unstorable import unstorable, unstorable_message
 
 

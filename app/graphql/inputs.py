@@ -6,7 +6,7 @@ import strawberry
 
 from app.actions.messages import AttachmentData
 from app.actions.refs import Ref
-from app.graphql.ids import expect_id
+from app.graphql.id_args import expect_id
 
 
 @strawberry.input(

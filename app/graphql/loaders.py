@@ -12,9 +12,10 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from app.access import readable_message_ids, topic_levels
-from app.auth import Viewer
-from app.db import Database
+from app.access.places import readable_message_ids, topic_levels
+from app.core.auth import Viewer
+from app.core.db import Database
+from app.domain.topic_paths import tasks_topic
 from app.models import (
     Attachment,
     Conversation,
@@ -33,10 +34,9 @@ from app.store import message_meta
 from app.store import messages as message_store
 from app.store import notices as notice_store
 from app.store import reactions as reaction_store
-from app.store import reads as read_store
+from app.store import read_state as read_store
 from app.store import topics as topic_store
 from app.store import users as user_store
-from app.topic_paths import tasks_topic
 
 K = TypeVar("K")
 V = TypeVar("V")

@@ -20,8 +20,10 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from app.graphql.errors import ERROR_TYPES, EXCEPTION_HANDLERS, MaskUnexpectedErrors, log_expected_errors
-from app.graphql.gate import AnnouncementGate
+from app.core.settings import Settings
+from app.graphql.error_types import ERROR_TYPES, EXCEPTION_HANDLERS, MaskUnexpectedErrors, log_expected_errors
+from app.graphql.extensions.announcement_gate import AnnouncementGate
+from app.graphql.extensions.read_snapshot import ReadSnapshot
 from app.graphql.input_guard import guard_arguments
 from app.graphql.mutations.accounts import AccountMutations
 from app.graphql.mutations.conversations import ConversationMutations
@@ -30,9 +32,8 @@ from app.graphql.mutations.message_actions import MessageActionMutations
 from app.graphql.mutations.messages import MessageMutations
 from app.graphql.mutations.notices import NoticeMutations
 from app.graphql.mutations.topics import TopicMutations
-from app.graphql.queries import Query
+from app.graphql.root_query import Query
 from app.graphql.scalars import SCALAR_MAP
-from app.graphql.snapshot import ReadSnapshot
 from app.graphql.subscriptions import Subscription
 from app.graphql.types.announcements import Announcement
 from app.graphql.types.conversations import Conversation
@@ -40,7 +41,6 @@ from app.graphql.types.groups import Group
 from app.graphql.types.messages import Message
 from app.graphql.types.topics import Topic
 from app.graphql.types.users import User
-from app.settings import Settings
 
 PARSE_CACHE_SIZE = 256
 VALIDATION_CACHE_SIZE = 256

@@ -9,13 +9,12 @@ from enum import Enum
 
 import strawberry
 
-from app import queries
-from app.access import require_viewer
-from app.auth import Viewer
+from app.access.places import require_viewer
+from app.core.auth import Viewer
 from app.filters import MessageFilterSpec, matches, matches_place
 from app.graphql.context import Context, Info
-from app.graphql.filters import MessageFilter
-from app.graphql.ids import gid
+from app.graphql.filter_inputs import MessageFilter
+from app.graphql.id_args import gid
 from app.graphql.types.announcements import (
     Announcement,
     AnnouncementEvent,
@@ -24,9 +23,11 @@ from app.graphql.types.announcements import (
 )
 from app.graphql.types.messages import Message
 from app.graphql.types.users import User
-from app.live_events import LiveEvent
+from app.live.event_loading import LiveEvent
+from app.live.replay import check_cursor, decode_event_cursor, encode_event_cursor, event_stream
 from app.models import utcnow
-from app.replay import check_cursor, decode_event_cursor, encode_event_cursor, event_stream
+from app.queries import messages as messages_queries
+from app.queries import notices as notices_queries
 
 MESSAGE_KINDS = {
     "ADDED",
@@ -144,7 +145,7 @@ class Subscription:
         ctx = info.context
         viewer = ctx.viewer  # anonymous: public read-only topics only
         spec = (filter or MessageFilter()).to_spec()
-        await queries.check_filter(ctx.db, viewer, spec)
+        await messages_queries.check_filter(ctx.db, viewer, spec)
         accepts = message_predicate(spec, lambda: ctx.viewer, {"ADDED"})
         async for event in event_stream(ctx.db, ctx.services.hub, accepts, after=None):
             if event.message is not None:
@@ -160,7 +161,7 @@ class Subscription:
         ctx = info.context
         viewer = ctx.viewer  # anonymous: public read-only topics only
         spec = (filter or MessageFilter()).to_spec()
-        await queries.check_filter(ctx.db, viewer, spec)
+        await messages_queries.check_filter(ctx.db, viewer, spec)
         position = decode_event_cursor(after) if after is not None else None
         if position is not None:
             await check_cursor(ctx.db, position)
@@ -192,7 +193,7 @@ class Subscription:
         def touches(event: LiveEvent) -> bool:
             return event.message_id is not None and (event.readable_by(ctx.viewer) or event.kind == "DELETED")
 
-        recount = lambda: queries.message_count(ctx.db, ctx.viewer, spec)  # noqa: E731
+        recount = lambda: messages_queries.message_count(ctx.db, ctx.viewer, spec)  # noqa: E731
         async for count in pushed_counts(ctx, recount, touches):
             yield count
 
@@ -208,7 +209,7 @@ class Subscription:
             return notice and event.message_id is not None and event.readable_by(ctx.viewer)
 
         async for count in pushed_counts(
-            ctx, lambda: queries.inbox_unread_count(ctx.db, ctx.viewer), touches
+            ctx, lambda: notices_queries.inbox_unread_count(ctx.db, ctx.viewer), touches
         ):
             yield count
 

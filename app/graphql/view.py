@@ -20,14 +20,14 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.unset import UNSET, UnsetType
 
-from app.actions.accounts import authenticate
-from app.auth import bearer_token
-from app.errors import DomainError
+from app.access.authentication import authenticate
+from app.core.auth import bearer_token
+from app.core.outages import database_unavailable
+from app.core.services import Services
+from app.domain.errors import DomainError
 from app.graphql.context import Context
 from app.graphql.schema import build_schema
 from app.graphql.unstorable import unstorable
-from app.outages import database_unavailable
-from app.services import Services
 
 log = logging.getLogger("app.graphql")
 

@@ -1,8 +1,8 @@
-"""Alembic environment: the connection is handed in by app.migrate."""
+"""Alembic environment: the connection is handed in by app.core.migrate."""
 
 from alembic import context
 
-from app.migrate import include_object
+from app.core.migrate import include_object
 from app.models import SQLModel
 
 connection = context.config.attributes.get("connection")

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.pagination import Page, PageRequest
 from app.models import Announcement, AnnouncementAudience, AnnouncementConfirmation, AnnouncementText
-from app.pagination import Page, PageRequest
 from app.store.keyset import SortKey, paginate
 
 

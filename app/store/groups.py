@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.pagination import Page, PageRequest
 from app.models import Group, GroupMember
-from app.pagination import Page, PageRequest
 from app.store.keyset import SortKey, paginate
 
 

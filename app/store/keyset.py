@@ -10,8 +10,8 @@ from sqlalchemy import BigInteger, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.errors import InvalidInput
-from app.pagination import Page, PageRequest, cursor_value_ok, decode_cursor, encode_cursor
+from app.domain.errors import InvalidInput
+from app.domain.pagination import Page, PageRequest, cursor_value_ok, decode_cursor, encode_cursor
 
 T = TypeVar("T")
 

@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy import func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.pagination import Page, PageRequest, decode_cursor
+from app.domain.search_terms import fts5_query
 from app.models import Message, MessageLabel, MessageTag, Topic, User
-from app.pagination import Page, PageRequest, decode_cursor
-from app.search import fts5_query
 from app.store.keyset import SortKey, order_clauses, paginate, seek
 from app.store.messages import messages_by_ids
 from app.store.ranked_search import page_ranked_ids
-from app.store.search import join_matches, relevance, text_match
+from app.store.text_search import join_matches, relevance, text_match
 
 
 def order_expression(field: str, *, score: Any = None) -> Any:

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.pagination import Page, PageRequest
 from app.models import Attachment, Message, MessageLabel, MessageRevision, MessageTag
-from app.pagination import Page, PageRequest
 from app.store.keyset import SortKey, paginate
 
 

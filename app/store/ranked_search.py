@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import and_, column, literal_column, or_, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.pagination import Page, PageRequest, check_cursor_values, decode_cursor, encode_cursor
 from app.models import Message
-from app.pagination import Page, PageRequest, check_cursor_values, decode_cursor, encode_cursor
 
 UNRANKED = 0.0  # FTS5's rank is minus bm25 and bm25 is positive for a match: scores are > 0
 

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.pagination import Page, PageRequest
+from app.domain.topic_paths import PRIVATE_ROOT
 from app.models import Topic, TopicAccess
-from app.pagination import Page, PageRequest
 from app.store.keyset import SortKey, paginate
-from app.topic_paths import PRIVATE_ROOT
 
 USER, GROUP = "user", "group"
 
@@ -70,7 +70,7 @@ def readable_topic_clause(
 ) -> Any:
     """SQL: the topic (Topic.id) is readable by this viewer (a read-only topic by anyone).
 
-    Mirrors app.access.topic_level: `admin_username` is set for system admins, who read every
+    Mirrors app.access.places.topic_level: `admin_username` is set for system admins, who read every
     topic but other users' private spaces."""
     grants = (
         [and_(TopicAccess.principal_kind == USER, TopicAccess.principal_id == user_id)] if user_id else []

@@ -25,14 +25,14 @@ from sqlalchemy import select
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from app import queries  # noqa: E402
-from app.auth import Viewer  # noqa: E402
-from app.db import Database  # noqa: E402
+from app.core.auth import Viewer  # noqa: E402
+from app.core.db import Database  # noqa: E402
 from app.filters import MessageFilterSpec  # noqa: E402
-from app.migrate import upgrade  # noqa: E402
+from app.core.migrate import upgrade  # noqa: E402
 from app.models import Message  # noqa: E402
-from app.pagination import PageRequest  # noqa: E402
-from app.settings import load_settings  # noqa: E402
-from app.windows import RelativeWindow  # noqa: E402
+from app.domain.pagination import PageRequest  # noqa: E402
+from app.core.settings import load_settings  # noqa: E402
+from app.domain.windows import RelativeWindow  # noqa: E402
 
 VOCABULARY = [f"w{i}" for i in range(2000)] + ["deploy", "database", "disk", "incident", "release"]
 
@@ -230,7 +230,7 @@ async def measure(
 
 async def prepare(path: Path, messages: int, topics: int) -> None:
     from app.actions.accounts import do_create_user
-    from app.auth import Passwords
+    from app.core.auth import Passwords
 
     settings = load_settings(
         database_url=f"sqlite+aiosqlite:///{path}", argon2_time_cost=1, argon2_memory_kib=64

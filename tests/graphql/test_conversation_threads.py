@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.settings import Settings
+from app.core.settings import Settings
 from tests.conftest import Api, make_settings
 from tests.graphql.helpers import create_conversation, send, send_ok
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.ids import to_global_id
+from app.domain.global_ids import to_global_id
+from app.live.replay import decode_event_cursor
 from app.models import Event
-from app.replay import decode_event_cursor
 from tests.conftest import ADMIN_PASSWORD, Api
 
 PAGE = """query { first: eventCursor messages(filter: {topic: "/Live"}, first: 100) { edges { node { id } } }

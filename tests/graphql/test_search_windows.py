@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from app.settings import Settings
+from app.core.settings import Settings
 from tests.conftest import BACKEND, Api, make_settings
 from tests.graphql.topic_helpers import World
 

@@ -17,12 +17,12 @@ from gql.transport.websockets import WebsocketsTransport
 
 from app.actions.accounts import do_create_user
 from app.actions.topic_messages import TopicSend, do_send_topic_message
-from app.auth import Passwords, Viewer
-from app.db import Database
-from app.migrate import upgrade
+from app.core.auth import Passwords, Viewer
+from app.core.db import Database
+from app.core.migrate import upgrade
 from app.store import events as event_store
 from tests.conftest import ADMIN_PASSWORD, BACKEND, LiveServer, fresh_postgres_database, make_settings
-from tests.integration.test_live import post
+from tests.live.test_live import post
 
 pytestmark = pytest.mark.skipif(BACKEND != "postgres", reason="needs scripts/services (PostgreSQL pass)")
 REDIS_URL = os.environ.get("PARLEY_TEST_REDIS_URL", "redis://127.0.0.1:56379/0")

@@ -7,10 +7,10 @@ from typing import Annotated
 
 import strawberry
 
-from app.access import require_viewer
+from app.access.places import require_viewer
 from app.actions import accounts
 from app.graphql.context import Info
-from app.graphql.errors import (
+from app.graphql.error_types import (
     ConflictError,
     ForbiddenError,
     InvalidInputError,

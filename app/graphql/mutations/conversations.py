@@ -6,16 +6,16 @@ from typing import Annotated
 
 import strawberry
 
-from app.access import require_viewer
+from app.access.places import require_viewer
 from app.actions import conversations
 from app.graphql.context import Info
-from app.graphql.errors import (
+from app.graphql.error_types import (
     InvalidInputError,
     LimitExceededError,
     NotFoundError,
     UnauthenticatedError,
 )
-from app.graphql.ids import expect_id
+from app.graphql.id_args import expect_id
 from app.graphql.types.conversations import Conversation
 
 

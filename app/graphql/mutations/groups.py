@@ -8,14 +8,14 @@ import strawberry
 
 from app.actions import groups as actions
 from app.graphql.context import Info
-from app.graphql.errors import (
+from app.graphql.error_types import (
     ConflictError,
     ForbiddenError,
     InvalidInputError,
     NotFoundError,
     UnauthenticatedError,
 )
-from app.graphql.ids import expect_id
+from app.graphql.id_args import expect_id
 from app.graphql.types.groups import Group
 from app.graphql.types.users import User
 

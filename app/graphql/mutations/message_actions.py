@@ -10,7 +10,7 @@ from app.actions import bulk
 from app.actions import message_actions as actions
 from app.actions import messages as chat
 from app.graphql.context import Info
-from app.graphql.errors import (
+from app.graphql.error_types import (
     AmbiguousReferenceError,
     ForbiddenError,
     InvalidInputError,
@@ -18,7 +18,7 @@ from app.graphql.errors import (
     NotFoundError,
     UnauthenticatedError,
 )
-from app.graphql.filters import MessageFilter
+from app.graphql.filter_inputs import MessageFilter
 from app.graphql.inputs import LabelInput, MessageRef
 from app.graphql.types.message_parts import VoteDirection
 from app.graphql.types.messages import Message

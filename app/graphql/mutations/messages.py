@@ -12,9 +12,9 @@ from app.actions import bulk
 from app.actions import message_changes as changes
 from app.actions import messages as actions
 from app.actions.topic_messages import Reply, TopicSend, do_send_topic_message
-from app.errors import DomainError, InvalidInput, LimitExceeded
+from app.domain.errors import DomainError, InvalidInput, LimitExceeded
 from app.graphql.context import Context, Info
-from app.graphql.errors import (
+from app.graphql.error_types import (
     AmbiguousReferenceError,
     ConflictError,
     ForbiddenError,
@@ -24,8 +24,8 @@ from app.graphql.errors import (
     UnauthenticatedError,
     error_result,
 )
-from app.graphql.filters import MessageFilter
-from app.graphql.ids import expect_id, gid
+from app.graphql.filter_inputs import MessageFilter
+from app.graphql.id_args import expect_id, gid
 from app.graphql.inputs import AttachmentInput, LabelInput, MessageRef, TranslationInput
 from app.graphql.types.messages import Message
 from app.models import Message as MessageRow

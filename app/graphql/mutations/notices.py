@@ -10,9 +10,9 @@ from strawberry import UNSET
 
 from app.actions import announcements as announcement_actions
 from app.actions.notices import do_send_notice
-from app.errors import InvalidInput
+from app.domain.errors import InvalidInput
 from app.graphql.context import Info
-from app.graphql.errors import (
+from app.graphql.error_types import (
     ForbiddenError,
     InvalidInputError,
     LimitExceededError,
@@ -20,7 +20,7 @@ from app.graphql.errors import (
     OwnerMismatchError,
     UnauthenticatedError,
 )
-from app.graphql.ids import expect_id, gid, parse_global_id
+from app.graphql.id_args import expect_id, gid, parse_global_id
 from app.graphql.inputs import TranslationInput
 from app.graphql.types.announcements import Announcement
 from app.graphql.types.messages import Message

@@ -8,10 +8,10 @@ from typing import Annotated
 import strawberry
 from strawberry.scalars import JSON
 
-from app.access import ADMIN
+from app.access.places import ADMIN
 from app.actions import topics as actions
 from app.graphql.context import Info
-from app.graphql.errors import (
+from app.graphql.error_types import (
     ConflictError,
     ForbiddenError,
     InvalidInputError,
@@ -19,7 +19,7 @@ from app.graphql.errors import (
     NotFoundError,
     UnauthenticatedError,
 )
-from app.graphql.ids import expect_id
+from app.graphql.id_args import expect_id
 from app.graphql.types.topics import Topic
 
 

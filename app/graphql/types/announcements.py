@@ -10,14 +10,15 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
-from app import models, queries
+from app import models
+from app.domain.message_text import locale_chain, pick_translation
 from app.graphql.context import Info
 from app.graphql.types.common import Connection
 from app.graphql.types.groups import Group
 from app.graphql.types.message_parts import viewer_locale
 from app.graphql.types.principals import Principal, load_principals
 from app.graphql.types.users import User
-from app.text import locale_chain, pick_translation
+from app.queries import announcements as announcements_queries
 
 
 @strawberry.type
@@ -104,7 +105,9 @@ class Announcement(relay.Node):
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[AnnouncementConfirmation]:
         page = info.context.page(first=first, after=after)
-        result = await queries.confirmations(info.context.db, info.context.viewer, self.row, page)
+        result = await announcements_queries.confirmations(
+            info.context.db, info.context.viewer, self.row, page
+        )
         return Connection.of(
             result,
             lambda c: AnnouncementConfirmation(
@@ -123,7 +126,7 @@ class Announcement(relay.Node):
 
 
 async def load_announcement(info: Info, announcement_id: int) -> Announcement | None:
-    row = await queries.announcement(info.context.db, info.context.viewer, announcement_id)
+    row = await announcements_queries.announcement(info.context.db, info.context.viewer, announcement_id)
     return Announcement.from_row(row) if row else None
 
 

@@ -8,7 +8,7 @@ from typing import Any, Generic, TypeVar
 import strawberry
 from strawberry import relay
 
-from app.pagination import Page
+from app.domain.pagination import Page
 
 T = TypeVar("T")
 

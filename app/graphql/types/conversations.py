@@ -9,10 +9,11 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
-from app import models, queries
+from app import models
 from app.graphql.context import Info
 from app.graphql.types.messages import Message, MessageConnection, load_message
 from app.graphql.types.users import User
+from app.queries import conversations as conversations_queries
 
 
 @strawberry.type(name="Conversation")
@@ -50,7 +51,7 @@ class Conversation(relay.Node):
         before: str | None = None,
     ) -> MessageConnection:
         page = info.context.page(first=first, after=after, last=last, before=before)
-        result = await queries.conversation_messages(info.context.db, self.id, page)
+        result = await conversations_queries.conversation_messages(info.context.db, self.id, page)
         for row in result.items:
             info.context.loaders.prime_message(row)
         return MessageConnection.of(result)
@@ -72,5 +73,5 @@ class Conversation(relay.Node):
 
 
 async def load_conversation(info: Info, conversation_id: int) -> Conversation | None:
-    row = await queries.conversation(info.context.db, info.context.viewer, conversation_id)
+    row = await conversations_queries.conversation(info.context.db, info.context.viewer, conversation_id)
     return Conversation.from_row(row) if row else None

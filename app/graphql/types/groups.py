@@ -10,10 +10,10 @@ import strawberry
 from strawberry import relay
 
 from app import models
+from app.domain.pagination import Page, encode_cursor
 from app.graphql.context import Info
 from app.graphql.types.common import Connection
 from app.graphql.types.users import User
-from app.pagination import Page, encode_cursor
 
 
 @strawberry.type(name="Group")
@@ -38,7 +38,7 @@ class Group(relay.Node):
         keys = [(u.username_key, u.id) for u in rows]
         start = 0
         if page.after:
-            from app.pagination import check_cursor_values, decode_cursor
+            from app.domain.pagination import check_cursor_values, decode_cursor
 
             mark = check_cursor_values(decode_cursor(page.after, arity=2), (str, int))
             start = next((i for i, k in enumerate(keys) if k > tuple(mark)), len(keys))

@@ -10,6 +10,9 @@ import strawberry
 from strawberry import relay
 
 from app import models
+from app.domain.global_ids import to_global_id
+from app.domain.message_text import locale_chain, render
+from app.domain.pagination import Page
 from app.graphql.context import Info
 from app.graphql.types.common import Connection
 from app.graphql.types.message_parts import (
@@ -23,9 +26,6 @@ from app.graphql.types.message_parts import (
     viewer_locale,
 )
 from app.graphql.types.users import User
-from app.ids import to_global_id
-from app.pagination import Page
-from app.text import locale_chain, render
 
 if TYPE_CHECKING:
     from app.graphql.types.conversations import Conversation
@@ -130,7 +130,7 @@ class Message(relay.Node):
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> MessageConnection:
         from app.filters import MessageFilterSpec
-        from app.graphql.filters import message_connection
+        from app.graphql.filter_inputs import message_connection
 
         page = info.context.page(first=first, after=after)
         spec = MessageFilterSpec(in_reply_to=self.id)

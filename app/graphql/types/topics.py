@@ -9,15 +9,17 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from app import models, queries
-from app.access import ADMIN, READ, WRITE
+from app import models
+from app.access.places import ADMIN, READ, WRITE
+from app.domain.pagination import Page
+from app.domain.topic_paths import name_of
 from app.graphql.context import Info
-from app.graphql.filters import MessageFilter, MessageOrder, TreeView, message_connection, order_of
+from app.graphql.filter_inputs import MessageFilter, MessageOrder, TreeView, message_connection, order_of
 from app.graphql.types.common import Connection
 from app.graphql.types.messages import MessageConnection
 from app.graphql.types.principals import Principal, load_principals
-from app.pagination import Page
-from app.topic_paths import name_of
+from app.queries import messages as messages_queries
+from app.queries import topics as topics_queries
 
 
 @strawberry.type
@@ -76,7 +78,7 @@ class Topic(relay.Node):
     ) -> Connection[Topic]:
         page = info.context.page(first=first, after=after)
         return await topic_connection(
-            info, await queries.topic_children(info.context.db, info.context.viewer, self.id, page)
+            info, await topics_queries.topic_children(info.context.db, info.context.viewer, self.id, page)
         )
 
     @strawberry.field(
@@ -129,14 +131,14 @@ class Topic(relay.Node):
     @strawberry.field
     async def message_count(self, info: Info, filter: MessageFilter | None = None) -> int:
         spec = (filter or MessageFilter()).to_spec(topic=self.path)
-        return await queries.message_count(info.context.db, info.context.viewer, spec)
+        return await messages_queries.message_count(info.context.db, info.context.viewer, spec)
 
     @strawberry.field(description="Messages by others the viewer has not read.")
     async def unread_count(self, info: Info) -> int:
         if info.context.viewer is None:
             return 0
         spec = MessageFilter(unread=True).to_spec(topic=self.path)
-        return await queries.message_count(info.context.db, info.context.viewer, spec)
+        return await messages_queries.message_count(info.context.db, info.context.viewer, spec)
 
     @strawberry.field
     def viewer_can_write(self) -> bool:

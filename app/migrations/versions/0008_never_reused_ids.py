@@ -10,7 +10,7 @@ every client cache keyed by the global id, mixed two messages. With it, SQLite r
 largest id ever used (in `sqlite_sequence`).
 
 SQLite cannot change a table's primary key in place: each table is rebuilt (create a copy with
-AUTOINCREMENT, copy the rows with their ids, drop, rename; alembic's batch mode). app.migrate
+AUTOINCREMENT, copy the rows with their ids, drop, rename; alembic's batch mode). app.core.migrate
 runs SQLite migrations with foreign keys off (a DROP TABLE would otherwise cascade to the
 children) and checks them afterwards. The FTS triggers on `messages` and the view they read
 (0006) go with the old table and are recreated; the FTS index keeps its rows, keyed by the

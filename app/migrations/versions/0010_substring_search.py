@@ -26,7 +26,7 @@ case-insensitively. A B-tree cannot answer `LIKE '%isk%'`; a trigram index can:
   en_US.UTF-8: Unicode; plain C: ASCII only).
 
 Both need a pattern of at least three characters to use the index; shorter ones are refused
-(app.search.MIN_CONTAINS).
+(app.domain.search_terms.MIN_CONTAINS).
 """
 from collections.abc import Sequence
 

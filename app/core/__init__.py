@@ -1,0 +1,1 @@
+"""Infrastructure: settings, the database and its units of work, migrations, the server, services."""

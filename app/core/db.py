@@ -1,0 +1,194 @@
+"""Engine, sessions and units of work.
+
+Reads use short sessions. Writes use `Database.write()`: one transaction (BEGIN IMMEDIATE on
+SQLite) whose after-commit callbacks run only once the commit succeeded, so events are
+published after commit and a rollback publishes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from app.core.settings import Settings
+from app.domain.search_terms import CONTAINS_FUNCTION, contains_or_null
+
+log = logging.getLogger(__name__)
+
+AfterCommit = Callable[[], Awaitable[None]]
+T = TypeVar("T")
+
+
+class UnitOfWork:
+    """A write transaction plus the callbacks to run after it commits."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self._after_commit: list[AfterCommit] = []
+        self.last_event_position: int | None = None
+
+    def note_event_position(self, position: int) -> None:
+        self.last_event_position = position
+
+    def after_commit(self, callback: AfterCommit) -> None:
+        self._after_commit.append(callback)
+
+
+@dataclass
+class _Snapshot:
+    """One read transaction shared by every `Database.read()` of an operation (see snapshot())."""
+
+    db: Database
+    session: AsyncSession
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    holder: asyncio.Task[Any] | None = None
+
+
+_SNAPSHOT: ContextVar[_Snapshot | None] = ContextVar("parley_read_snapshot", default=None)
+
+
+def _prepare_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below issue BEGIN itself.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+        # textContains checked row by row (a walk down the dates): the live predicate itself
+        dbapi_connection.create_function(CONTAINS_FUNCTION, 2, contains_or_null, deterministic=True)
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get("parley_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    url = make_url(settings.database_url)
+    if settings.is_sqlite:
+        database = url.database or ""
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, connect_args={"timeout": settings.sqlite_busy_timeout_ms / 1000})
+        _prepare_sqlite(engine, settings.sqlite_busy_timeout_ms)
+        return engine
+    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+class Database:
+    def __init__(self, settings: Settings, engine: AsyncEngine | None = None) -> None:
+        self.settings = settings
+        # Called after a commit that appended events (wired to the bus by the app).
+        self.on_events_committed: Callable[[int], Awaitable[None]] | None = None
+        self.engine = engine or create_engine(settings)
+        self._reader = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._writer = async_sessionmaker(
+            self.engine.execution_options(parley_write=True), expire_on_commit=False
+        )
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        shared = _SNAPSHOT.get()
+        if shared is None or shared.db is not self:
+            async with self._reader() as session:
+                yield session
+            return
+        task = asyncio.current_task()
+        if shared.holder is task:  # a read inside a read of the same task
+            yield shared.session
+            return
+        async with shared.lock:  # one statement at a time on the shared session
+            shared.holder = task
+            try:
+                yield shared.session
+            finally:
+                shared.holder = None
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[None]:
+        """Every `read()` inside (in this task and the tasks it starts) reads one snapshot: a
+        REPEATABLE READ transaction on PostgreSQL, one deferred transaction on SQLite (WAL pins
+        its snapshot at the first read). Reads take turns on its one connection."""
+        async with self._reader() as session:
+            if self.dialect == "postgresql":
+                await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            token = _SNAPSHOT.set(_Snapshot(self, session))
+            try:
+                yield
+            finally:
+                _SNAPSHOT.reset(token)
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[UnitOfWork]:
+        async with self._writer() as session:
+            uow = UnitOfWork(session)
+            async with session.begin():
+                yield uow
+        if uow.last_event_position is not None and self.on_events_committed is not None:
+            uow.after_commit(lambda: self.on_events_committed(uow.last_event_position))  # type: ignore[misc,arg-type]
+        for callback in uow._after_commit:
+            try:
+                await callback()
+            except Exception:  # a failed publish must not undo a committed write
+                log.exception("after-commit callback failed")
+
+    async def write_retrying(self, work: Callable[[UnitOfWork], Awaitable[T]], *, attempts: int = 3) -> T:
+        """Run `work` in a write transaction, again if a unique constraint raced it.
+
+        On PostgreSQL two retries with one idempotency key can both miss the other's row and one
+        insert then fails; the retry finds the winner's row. (SQLite's BEGIN IMMEDIATE serializes.)
+        """
+        for attempt in range(attempts):
+            try:
+                async with self.write() as uow:
+                    return await work(uow)
+            except IntegrityError:
+                if attempt == attempts - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def refresh_statistics(self) -> None:
+        """Give SQLite's planner fresh statistics (sampled, so it stays fast on big tables).
+        PostgreSQL's autovacuum does this by itself."""
+        if self.dialect != "sqlite":
+            return
+        async with self.engine.connect() as conn:
+            await conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+            await conn.exec_driver_sql("ANALYZE")
+            await conn.commit()
+
+    async def ping(self) -> bool:
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            return True
+        except Exception:
+            log.warning("database ping failed", exc_info=True)
+            return False
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,90 @@
+"""Pure text logic: #tags, @mentions and URLs parsed from message text; label colours."""
+
+from __future__ import annotations
+
+import re
+
+from app.domain.errors import InvalidInput
+
+_TAG = re.compile(r"(?<![\w#&])#([\w][\w:./-]*)", re.UNICODE)
+_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9][A-Za-z0-9_.-]{1,39})")
+_URL = re.compile(r"https?://[^\s<>\"']+")
+_TRAILING = ".,:;!?)/-"
+_COLOR = re.compile(
+    r"^(#[0-9a-fA-F]{3}|#[0-9a-fA-F]{4}|#[0-9a-fA-F]{6}|#[0-9a-fA-F]{8}"
+    r"|rgba?\(\s*\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*(,\s*(0|1|0?\.\d+)\s*)?\))$"
+)
+MAX_TAG_LENGTH = 100
+
+
+def _unique(items: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        seen.setdefault(item, None)
+    return list(seen)
+
+
+def parse_tags(text: str) -> list[str]:
+    """#hashtags in order of appearance, without '#', trailing punctuation removed."""
+    tags = [m.group(1).rstrip(_TRAILING) for m in _TAG.finditer(text)]
+    return _unique([t[:MAX_TAG_LENGTH] for t in tags if t])
+
+
+def parse_mentions(text: str) -> list[str]:
+    return _unique([m.group(1).rstrip(_TRAILING) for m in _MENTION.finditer(text)])
+
+
+def parse_urls(text: str) -> list[str]:
+    return _unique([m.group(0).rstrip(_TRAILING) for m in _URL.finditer(text)])
+
+
+def check_color(color: str, *, field: str = "color") -> str:
+    """CSS hex (#rgb, #rrggbb, with alpha) or rgb()/rgba(); InvalidInput otherwise."""
+    value = color.strip()
+    if not _COLOR.match(value):
+        raise InvalidInput(f"{color!r} is not a colour: use #rgb, #rrggbb or rgba(r,g,b,a).", field=field)
+    if value.startswith("rgb"):
+        numbers = re.findall(r"\d{1,3}(?=\s*[,)])", value)[:3]
+        if any(int(n) > 255 for n in numbers):
+            raise InvalidInput(f"{color!r} has a channel above 255.", field=field)
+    return value
+
+
+def check_label_text(text: str, *, field: str = "label") -> str:
+    value = text.strip()
+    if not value or len(value) > 100:
+        raise InvalidInput("A label has 1-100 characters.", field=field)
+    return value
+
+
+_PLACEHOLDER = re.compile(r"\{(\d+)\}")
+
+
+def locale_chain(*locales: str | None) -> list[str]:
+    """Wanted locales, most specific first, each followed by its parents: de-CH -> de-ch, de."""
+    chain: list[str] = []
+    for locale in locales:
+        if not locale:
+            continue
+        parts = locale.lower().replace("_", "-").split("-")
+        for i in range(len(parts), 0, -1):
+            candidate = "-".join(parts[:i])
+            if candidate not in chain:
+                chain.append(candidate)
+    return chain
+
+
+def pick_translation(base: str, translations: dict[str, str], chain: list[str]) -> str:
+    by_locale = {k.lower(): v for k, v in translations.items()}
+    return next((by_locale[c] for c in chain if c in by_locale), base)
+
+
+def fill_parameters(text: str, parameters: list[str]) -> str:
+    """{0}, {1} ... replaced by parameters; a placeholder without one stays as written."""
+    return _PLACEHOLDER.sub(
+        lambda m: parameters[int(m.group(1))] if int(m.group(1)) < len(parameters) else m.group(0), text
+    )
+
+
+def render(base: str, translations: dict[str, str], parameters: list[str], chain: list[str]) -> str:
+    return fill_parameters(pick_translation(base, translations, chain), parameters)

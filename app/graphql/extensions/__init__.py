@@ -1,0 +1,1 @@
+"""Schema extensions: the announcement gate and the read snapshot."""

@@ -1,0 +1,132 @@
+"""Live delivery: one log reader per process fans events out to local subscriptions.
+
+The hub reads the event log once per hint (or per safety tick) and hands each event, with
+the message row and the audience already loaded, to every subscription; a subscription only
+runs a cheap predicate. Nothing here re-executes per subscriber.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+
+from app.core.db import Database
+from app.live.event_loading import LiveEvent, load_events
+from app.store import events as event_store
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+
+
+class SubscriptionClosed(Exception):
+    """The subscription fell behind; app.live.replay re-reads the log from its last position."""
+
+
+class LiveSubscription:
+    def __init__(self, hub: LiveHub, accepts: Callable[[LiveEvent], bool], after: int, size: int) -> None:
+        self._hub = hub
+        self._accepts = accepts
+        self.after = after
+        self._queue: asyncio.Queue[LiveEvent | None] = asyncio.Queue(maxsize=size)
+        self.overflowed = False
+
+    def offer(self, event: LiveEvent) -> None:
+        if event.position <= self.after or self.overflowed or not self._accepts(event):
+            return
+        try:
+            self._queue.put_nowait(event)
+        except asyncio.QueueFull:
+            # never buffer without bound: drop what is queued and tell the consumer to re-read the log
+            self.overflowed = True
+            self._hub.overflows += 1
+            while not self._queue.empty():
+                self._queue.get_nowait()
+            self._queue.put_nowait(None)
+
+    def close(self) -> None:
+        self._hub._subscriptions.discard(self)
+
+    async def __aiter__(self) -> AsyncIterator[LiveEvent]:
+        try:
+            while True:
+                event = await self._queue.get()
+                if event is None:
+                    raise SubscriptionClosed("The subscriber fell behind and was closed.")
+                yield event
+        finally:
+            self._hub._subscriptions.discard(self)
+
+
+class LiveHub:
+    def __init__(self, db: Database, *, poll_seconds: float, queue_size: int) -> None:
+        self._db = db
+        self._poll_seconds = poll_seconds
+        self._queue_size = queue_size
+        self._subscriptions: set[LiveSubscription] = set()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self.position = 0
+        self.overflows = 0  # subscriptions that fell behind and went back to the log
+
+    async def start(self) -> None:
+        async with self._db.read() as session:
+            self.position = await event_store.last_position(session)
+        self._task = asyncio.create_task(self._run(), name="parley-live-hub")
+
+    async def stop(self) -> None:
+        self._stopping = True
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def hint(self, position: int) -> None:
+        if position > self.position:
+            self._wake.set()
+
+    def gap(self) -> None:
+        self._wake.set()
+
+    def subscribe(self, accepts: Callable[[LiveEvent], bool]) -> LiveSubscription:
+        sub = LiveSubscription(self, accepts, self.position, self._queue_size)
+        self._subscriptions.add(sub)
+        return sub
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscriptions)
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation
+                async with asyncio.timeout(self._poll_seconds):
+                    await self._wake.wait()
+            except TimeoutError:
+                pass
+            self._wake.clear()
+            try:
+                await self.catch_up()
+            except Exception:
+                log.exception("live hub failed to read the event log; retrying")
+                await asyncio.sleep(min(self._poll_seconds, 1.0))
+
+    async def catch_up(self) -> None:
+        while True:
+            events = await self._load(self.position)
+            for event in events:
+                for sub in list(self._subscriptions):
+                    sub.offer(event)
+                self.position = event.position
+            if len(events) < BATCH:
+                return
+
+    async def _load(self, after: int) -> list[LiveEvent]:
+        async with self._db.read() as session:
+            return await load_events(
+                session, await event_store.events_after(session, position=after, limit=BATCH)
+            )

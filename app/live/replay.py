@@ -1,0 +1,100 @@
+"""Resumable event streams: replay the log after a cursor, then go live, with no gap and no duplicate.
+
+A stream registers with the live hub first (remembering the hub's position P), replays the log
+from its cursor up to P in pages, then takes live events (all after P). When its queue overflows
+(a slow consumer), it does not buffer without bound: it drops the live queue and goes back to
+reading the log from its last delivered position.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime, timedelta
+
+from app.core.db import Database
+from app.domain.errors import CursorExpired, InvalidInput
+from app.live.event_loading import LiveEvent, load_events
+from app.live.hub import BATCH, LiveHub, SubscriptionClosed
+from app.models import utcnow
+from app.store import events as event_store
+
+_PREFIX = "ev1:"
+EXPIRED = "Events after this cursor are no longer kept: refetch, then subscribe without `after`."
+
+
+def encode_event_cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(f"{_PREFIX}{position}".encode()).decode()
+
+
+def decode_event_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor.encode() + b"=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raw = ""
+    if not raw.startswith(_PREFIX) or not raw[len(_PREFIX) :].isdigit():
+        raise InvalidInput("This is not a cursor of this server's event stream.", field="after")
+    return int(raw[len(_PREFIX) :])
+
+
+async def check_cursor(db: Database, position: int) -> None:
+    """InvalidInput for a position never handed out; CursorExpired when events after it were pruned."""
+    async with db.read() as session:
+        oldest, last = await event_store.log_bounds(session)
+    if position > last:
+        raise InvalidInput(
+            "This cursor is ahead of the event log: it is not from this server.", field="after"
+        )
+    if position < last and (oldest is None or oldest > position + 1):
+        raise CursorExpired(EXPIRED)
+
+
+async def _replay(
+    db: Database, after: int, until: int, accepts: Callable[[LiveEvent], bool]
+) -> AsyncIterator[LiveEvent]:
+    position = after
+    while position < until:
+        async with db.read() as session:
+            rows = await event_store.events_after(session, position=position, limit=BATCH)
+            events = await load_events(session, [r for r in rows if r.position <= until])
+        if not events or events[0].position != position + 1:
+            # positions have no holes but the pruned prefix: the next one is gone, so was pruned
+            # since the cursor was checked (or while a slow subscriber was away)
+            raise CursorExpired(EXPIRED)
+        for event in events:
+            position = event.position
+            if accepts(event):
+                yield event
+
+
+async def event_stream(
+    db: Database, hub: LiveHub, accepts: Callable[[LiveEvent], bool], *, after: int | None
+) -> AsyncIterator[LiveEvent]:
+    """Every accepted event after `after` (or from now), in log order, exactly once."""
+    position = after
+    while True:
+        subscription = hub.subscribe(accepts)
+        if position is None:
+            position = subscription.after
+        try:
+            async for event in _replay(db, position, subscription.after, accepts):
+                position = event.position
+                yield event
+            position = max(position, subscription.after)
+            async for event in subscription:
+                position = event.position
+                yield event
+        except SubscriptionClosed:
+            continue  # fell behind: read the log from `position` again, then rejoin
+        finally:
+            subscription.close()
+
+
+async def prune(db: Database, retention_seconds: float, *, now: datetime | None = None) -> int:
+    """Forget the prefix of the log older than the retention (by position, see prune_before); a
+    cursor inside it then gets CURSOR_EXPIRED, one at its boundary resumes with nothing missing."""
+    async with db.write() as uow:
+        return await event_store.prune_before(
+            uow.session, before=(now or utcnow()) - timedelta(seconds=retention_seconds)
+        )

@@ -1,0 +1,1 @@
+"""Read use cases with authorization, mirroring actions/."""

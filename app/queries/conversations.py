@@ -1,0 +1,36 @@
+"""Conversations the viewer takes part in, and their messages."""
+
+from __future__ import annotations
+
+from app.access.places import (
+    access_conversation,
+    require_viewer,
+)
+from app.core.auth import Viewer
+from app.core.db import Database
+from app.domain.pagination import Page, PageRequest
+from app.models import (
+    Conversation,
+    Message,
+)
+from app.store import conversations as conversation_store
+from app.store import messages as message_store
+
+
+async def conversation(db: Database, viewer: Viewer | None, conversation_id: int) -> Conversation | None:
+    async with db.read() as session:
+        return await access_conversation(session, viewer, conversation_id)
+
+
+async def conversations(db: Database, viewer: Viewer | None, page: PageRequest) -> Page[Conversation]:
+    viewer = require_viewer(viewer)
+    async with db.read() as session:
+        return await conversation_store.list_conversations_for(session, user_id=viewer.user_id, page=page)
+
+
+async def conversation_messages(db: Database, conversation_id: int, page: PageRequest) -> Page[Message]:
+    """Messages of a conversation the caller already got through `conversation()`."""
+    async with db.read() as session:
+        return await message_store.list_conversation_messages(
+            session, conversation_id=conversation_id, page=page
+        )

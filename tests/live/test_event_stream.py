@@ -1,0 +1,46 @@
+"""The event stream under pressure: a slow consumer re-reads the log instead of buffering forever."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from app.actions.accounts import do_create_user
+from app.actions.topic_messages import TopicSend, do_send_topic_message
+from app.core.auth import Passwords, Viewer
+from app.core.db import Database
+from app.core.migrate import upgrade
+from app.live.hub import LiveHub
+from app.live.replay import event_stream
+from tests.conftest import make_settings
+
+
+async def test_a_slow_consumer_falls_back_to_the_log_and_misses_nothing(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    db = Database(settings)
+    await upgrade(db)
+    hub = LiveHub(db, poll_seconds=0.05, queue_size=2)  # tiny queues: overflow on purpose
+    await hub.start()
+    async with db.write() as uow:
+        user = await do_create_user(
+            uow, Passwords(settings), settings, username="ann", password="password-123"
+        )
+    assert user.id is not None
+    viewer = Viewer(user_id=user.id, username="ann")
+    stream = event_stream(db, hub, lambda e: e.kind == "ADDED", after=None)
+    first = asyncio.ensure_future(stream.__anext__())
+    await asyncio.sleep(0.1)
+    for i in range(12):
+        async with db.write() as uow:
+            await do_send_topic_message(uow, settings, viewer, TopicSend(topic="/Private/ann", text=f"m{i}"))
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.3)  # the hub hands out events faster than we take them: the queue overflows
+    positions = [(await asyncio.wait_for(first, 5)).position]
+    for _ in range(11):
+        positions.append((await asyncio.wait_for(stream.__anext__(), 5)).position)
+    assert positions == sorted(positions) and len(set(positions)) == 12
+    assert hub.overflows >= 1  # it did fall behind ...
+    assert hub.subscriber_count == 1  # ... and re-registered once it had caught up from the log
+    await stream.aclose()
+    await hub.stop()
+    await db.dispose()
