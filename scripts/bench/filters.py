@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from app import queries  # noqa: E402
+from app.queries import messages as message_queries  # noqa: E402
 from app.core.auth import Viewer  # noqa: E402
 from app.core.db import Database  # noqa: E402
 from app.filters import MessageFilterSpec  # noqa: E402
@@ -214,13 +214,13 @@ async def measure(
             continue
 
         async def listing(spec: MessageFilterSpec = spec) -> None:
-            await queries.messages(db, viewer, spec, [], page)
+            await message_queries.messages(db, viewer, spec, [], page)
 
         async def counting(spec: MessageFilterSpec = spec) -> None:
-            await queries.message_count(db, viewer, spec)
+            await message_queries.message_count(db, viewer, spec)
 
         print(f"  {name} ...", end="", file=sys.stderr, flush=True)
-        total = await queries.message_count(db, viewer, spec)
+        total = await message_queries.message_count(db, viewer, spec)
         pk_ms, page_ms, count_ms = await timed([pk_lookup, listing, counting], repeat)
         rows.append((name, pk_ms, page_ms, count_ms, total))
         print(f" {page_ms:.1f} ms", file=sys.stderr, flush=True)
