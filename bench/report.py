@@ -1,0 +1,161 @@
+"""bench/results.md from the result dictionary bench/harness.py builds (also bench/results.json).
+
+Re-render a kept results.json: python -m bench.report bench/results.json > bench/results.md
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+TARGETS = ("parley", "raw", "node")
+
+
+def num(value: float | None, digits: int = 0) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:,.{digits}f}"
+
+
+def spread(summary: dict[str, Any], digits: int = 0) -> str:
+    """median (min-max)"""
+    if summary.get("median") is None:
+        return "n/a"
+    if summary["min"] == summary["max"]:
+        return num(summary["median"], digits)
+    return f"{num(summary['median'], digits)} ({num(summary['min'], digits)}-{num(summary['max'], digits)})"
+
+
+def ratio(summary: dict[str, Any]) -> str:
+    return num(summary.get("median"), 3) if summary.get("median") is not None else "n/a"
+
+
+def markdown(r: dict[str, Any]) -> str:
+    m, s, v = r["machine"], r["settings"], r["versions"]
+    smoke = r["kind"].startswith("smoke")
+    lines = [
+        "# Parley benchmark results",
+        "",
+        f"Run {r['date']} by `bench/run{' --quick' if smoke else ''}` "
+        f"({r['kind']} run, {r['seconds']:.0f} s). How to run and what each case does: "
+        "[docs/benchmarks.md](../docs/benchmarks.md).",
+        "",
+    ]
+    if smoke:
+        lines += [
+            "> **Smoke run** (`--quick`: one round, short durations): it proves the harness works end "
+            "to end; its numbers are not a measurement. Run `bench/run` (three rounds) for figures.",
+            "",
+        ]
+    if r.get("note"):
+        lines += [f"> {r['note']}", ""]
+    load = ", ".join(f"{x:.2f}" for x in m["loadavg_at_start"])
+    load_end = ", ".join(f"{x:.2f}" for x in m.get("loadavg_at_end", []))
+    lines += [
+        "## Machine and versions",
+        "",
+        f"- {m['nproc']} cores ({m['cpu']}), {m['memory_gb']} GB, Linux {m['kernel']}; "
+        f"load average at start {load}, at end {load_end}",
+        f"- servers pinned to core {s['server_cpu']} (`taskset -c {s['server_cpu']}`), wrk and the "
+        f"websocket client to core {s['load_cpu']}",
+        "- " + ", ".join(f"{k} {val}" for k, val in v.items()),
+        f"- {s['rounds']} interleaved round(s); wrk `-t1 -c{s['wrk_connections']}` for {s['wrk_seconds']:.0f} s "
+        f"per case and server (after a {s['wrk_warmup_seconds']:.0f} s warm-up each); "
+        f"{s['topic_messages']:,} topic messages (seeded in {r['seed']['seconds']:.0f} s; "
+        f"tags {r['seed']['tags']} match {r['seed']['tag_matches']:,})",
+        "",
+        "## Requests (requests/s: median over rounds, min-max in brackets)",
+        "",
+        "Ratios are medians of the per-round ratios (Parley's requests/s over the other's, in the "
+        "same round).",
+        "",
+        "The last two columns say whether the figures mean anything: *server CPU* is the server's "
+        "CPU time over the run's wall time (near 1.00 when it saturates its core, as it should "
+        "under `-c32`), *others* is the share of the server's core other processes took meanwhile "
+        "(near 0.00 on an idle machine).",
+        "",
+        "| case | Parley | raw | Node | Parley/raw | Parley/Node | p99 ms Parley / raw / Node "
+        "| server CPU Parley / raw / Node | others on its core |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for key, c in r["http"].items():
+        p99 = " / ".join(num(c["p99_ms"][n]["median"], 1) for n in TARGETS)
+        cpu = " / ".join(num(c["server_cpu"][n]["median"], 2) for n in TARGETS)
+        others = " / ".join(num(c["others_on_server_core"][n]["median"], 2) for n in TARGETS)
+        lines.append(
+            f"| {c['title']} | {spread(c['rps']['parley'])} | {spread(c['rps']['raw'])} | "
+            f"{spread(c['rps']['node'])} | {ratio(c['parley_over_raw'])} | {ratio(c['parley_over_node'])} | {p99} "
+            f"| {cpu} | {others} |"
+        )
+    errors = [
+        f"{key} on {n}: {x['non2xx']} non-2xx, {x['socket_errors']} socket errors, {x['graphql_errors']} "
+        "GraphQL errors"
+        for key, c in r["http"].items()
+        for n in TARGETS
+        for x in c["rounds"][n]
+        if x["non2xx"] or x["socket_errors"] or x["graphql_errors"]
+    ]
+    lines += ["", "Errors during the timed runs: " + ("; ".join(errors) if errors else "none."), ""]
+    f = r["fanout"]
+    b, p, mem = f["burst"], f["paced"], f["memory_kb_per_subscription"]
+    bs, ps = s["burst_fanout"], s["paced_fanout"]
+    lines += [
+        "## Live fan-out",
+        "",
+        "Subscribers are anonymous graphql-transport-ws sockets on `messageAdded(filter: {topic: \"/Fan\"})` "
+        "(a read-only topic); the admin sends over HTTP. *Bare* is the raw reference's websocket "
+        "endpoint (same uvicorn websocket settings as Parley, no GraphQL, no database write).",
+        "",
+        "| case | Parley | bare websockets | Node | Parley/bare | Parley/Node |",
+        "|---|---:|---:|---:|---:|---:|",
+        f"| burst: {bs['subscribers']} subscribers, {bs['messages']} messages back to back, deliveries/s | "
+        f"{spread(b['rate']['parley'])} | {spread(b['rate']['raw'])} | {spread(b['rate']['node'])} | "
+        f"{ratio(b['parley_over_bare'])} | {ratio(b['parley_over_node'])} |",
+        f"| {ps['subscribers']:,} subscribers, one message per {ps['interval_ms']} ms ({ps['messages']}), p50 ms | "
+        f"{spread(p['p50_ms']['parley'], 1)} | {spread(p['p50_ms']['raw'], 1)} | {spread(p['p50_ms']['node'], 1)} | | |",
+        f"| same, p99 ms send-to-receipt | {spread(p['p99_ms']['parley'], 1)} | {spread(p['p99_ms']['raw'], 1)} | "
+        f"{spread(p['p99_ms']['node'], 1)} | | |",
+        f"| same, deliveries/s | {spread(p['rate']['parley'])} | {spread(p['rate']['raw'])} | "
+        f"{spread(p['rate']['node'])} | | |",
+        f"| memory per idle subscription, KB (RSS delta / {ps['subscribers']:,}; "
+        f"first round on a fresh process) | {num(mem['parley']['first_round'], 1)} | {num(mem['raw']['first_round'], 1)} | "
+        f"{num(mem['node']['first_round'], 1)} | | |",
+        "",
+        "Every paced delivery arrived: "
+        + ", ".join(f"{n} {'yes' if p['complete'][n] else 'NO'}" for n in TARGETS)
+        + ". Later rounds' memory figures (in results.json) reuse memory the process freed before, "
+        "so the first round's is the one to compare.",
+        "",
+        "## SQL statements per request (counted in process, not timed)",
+        "",
+        "Data statements (BEGIN/COMMIT/PRAGMA not counted) and connections checked out of the pool "
+        "(one per session or unit of work), for one request and the 0.3 s after it (after-commit work counts).",
+        "",
+        "| case | Parley statements | raw statements | Parley connections | raw connections |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for key, c in r["http"].items():
+        ours, theirs = r["statements"]["parley"][key], r["statements"]["raw"][key]
+        lines.append(
+            f"| {c['title']} | {ours['statements']} | {theirs['statements']} | "
+            f"{ours['connections']} | {theirs['connections']} |"
+        )
+    same = [
+        f"{key}: raw {'same' if x['same_as_parley']['raw'] else 'DIFFERENT'}, node "
+        f"{'same' if x['same_as_parley']['node'] else 'DIFFERENT'} ({x['compared']})"
+        for key, x in r["verified"].items()
+    ]
+    lines += [
+        "",
+        "## Same answers",
+        "",
+        "Before timing, each case ran once on each server and was compared with Parley's answer "
+        "(the data of the reads, the shape of the send): " + "; ".join(same) + ".",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown(json.loads(open(sys.argv[1]).read())), end="")
