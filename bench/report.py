@@ -6,6 +6,7 @@ Re-render a kept results.json: python -m bench.report bench/results.json > bench
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 from typing import Any
 
@@ -29,6 +30,11 @@ def spread(summary: dict[str, Any], digits: int = 0) -> str:
 
 def ratio(summary: dict[str, Any]) -> str:
     return num(summary.get("median"), 3) if summary.get("median") is not None else "n/a"
+
+
+def _median(values: list[float]) -> float | None:
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present else None
 
 
 def markdown(r: dict[str, Any]) -> str:
@@ -122,7 +128,11 @@ def markdown(r: dict[str, Any]) -> str:
         f"first round on a fresh process) | {num(mem['parley']['first_round'], 1)} | {num(mem['raw']['first_round'], 1)} | "
         f"{num(mem['node']['first_round'], 1)} | | |",
         "",
-        "Every paced delivery arrived: "
+        "While the paced case ran, the servers used "
+        + " / ".join(num(_median([x["server_cpu"] for x in p["rounds"][n]]), 2) for n in TARGETS)
+        + " of their core (Parley / bare / Node) and other processes "
+        + " / ".join(num(_median([x["others_on_server_core"] for x in p["rounds"][n]]), 2) for n in TARGETS)
+        + " of it. Every paced delivery arrived: "
         + ", ".join(f"{n} {'yes' if p['complete'][n] else 'NO'}" for n in TARGETS)
         + ". Later rounds' memory figures (in results.json) reuse memory the process freed before, "
         "so the first round's is the one to compare.",
