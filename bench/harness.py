@@ -14,6 +14,7 @@ Run it through bench/run, which checks the tools and installs the Node packages.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -67,19 +68,15 @@ class Processes:
     def stop_all(self) -> None:
         for process in self.started:
             if process.poll() is None:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
         deadline = time.monotonic() + 10
         for process in self.started:
             try:
                 process.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
                 process.wait(5)
 
 
@@ -357,7 +354,12 @@ def run_fanout(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    watchdog = threading.Timer(timeout_s, lambda: client.poll() is None and os.killpg(client.pid, signal.SIGKILL))
+
+    def kill_client() -> None:
+        if client.poll() is None:
+            os.killpg(client.pid, signal.SIGKILL)
+
+    watchdog = threading.Timer(timeout_s, kill_client)
     watchdog.start()
     result: dict[str, Any] = {}
     memory = None
@@ -415,6 +417,53 @@ def ratio_summary(pairs: list[tuple[float | None, float | None]], invert: bool =
     return {"median": statistics.median(ratios) if ratios else None, "per_round": ratios}
 
 
+def per_target(rounds: dict[str, list[dict[str, Any]]], field: str) -> dict[str, Any]:
+    return {n: summarize([x[field] for x in rounds[n]]) for n in TARGETS}
+
+
+def paired(rounds: dict[str, list[dict[str, Any]]], field: str, other: str) -> dict[str, Any]:
+    """Parley's `field` over `other`'s, round by round, then the median."""
+    ours = [x[field] for x in rounds["parley"]]
+    theirs = [x[field] for x in rounds[other]]
+    return ratio_summary(list(zip(ours, theirs, strict=True)))
+
+
+def summarize_http(rounds: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    return {
+        "rounds": rounds,
+        **{f: per_target(rounds, f) for f in ("rps", "p99_ms", "server_cpu", "others_on_server_core")},
+        "parley_over_raw": paired(rounds, "rps", "raw"),
+        "parley_over_node": paired(rounds, "rps", "node"),
+    }
+
+
+def summarize_fanout(
+    paced: dict[str, list[dict[str, Any]]], burst: dict[str, list[dict[str, Any]]]
+) -> dict[str, Any]:
+    return {
+        "burst": {
+            "rounds": burst,
+            "rate": per_target(burst, "rate"),
+            "parley_over_bare": paired(burst, "rate", "raw"),
+            "parley_over_node": paired(burst, "rate", "node"),
+        },
+        "paced": {
+            "rounds": paced,
+            "p50_ms": per_target(paced, "p50"),
+            "p99_ms": per_target(paced, "p99"),
+            "rate": per_target(paced, "rate"),
+            "complete": {n: all(x["deliveries"] == x["expected"] for x in paced[n]) for n in TARGETS},
+        },
+        "memory_kb_per_subscription": {
+            n: {
+                "first_round": paced[n][0]["memory"]["kb_per_subscription"],
+                **summarize([x["memory"]["kb_per_subscription"] for x in paced[n]]),
+            }
+            for n in TARGETS
+        },
+    }
+
+
 def versions(python: str) -> dict[str, str]:
     code = (
         "import importlib.metadata as m, sqlite3, sys, json;"
@@ -423,7 +472,9 @@ def versions(python: str) -> dict[str, str]:
         "out={n: m.version(n) for n in names};out['python']=sys.version.split()[0];"
         "out['sqlite (python)']=sqlite3.sqlite_version;print(json.dumps(out))"
     )
-    found = json.loads(subprocess.run([python, "-c", code], capture_output=True, text=True, check=True).stdout)
+    found = json.loads(
+        subprocess.run([python, "-c", code], capture_output=True, text=True, check=True).stdout
+    )
     found["node"] = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
     for package in ("graphql", "graphql-ws", "ws", "better-sqlite3"):
         manifest = NODE_DIR / "node_modules" / package / "package.json"
@@ -450,14 +501,22 @@ def machine() -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="a smoke run: 1 round, short durations")
     parser.add_argument("--large", action="store_true", help="1,000,000 topic messages instead of 100,000")
     parser.add_argument("--rounds", type=int, help="interleaved rounds (default 3; 1 with --quick)")
-    parser.add_argument("--duration", type=float, help="seconds of wrk per case and server (10; 5 with --quick)")
+    parser.add_argument(
+        "--duration", type=float, help="seconds of wrk per case and server (10; 5 with --quick)"
+    )
     parser.add_argument("--connections", type=int, default=32, help="wrk connections (32)")
     parser.add_argument("--messages", type=int, help="topic messages to seed (overrides --large)")
-    parser.add_argument("--subscribers", type=int, help="paced fan-out subscribers, also the memory case (1000; 500 with --quick)")
+    parser.add_argument(
+        "--subscribers",
+        type=int,
+        help="paced fan-out subscribers, also the memory case (1000; 500 with --quick)",
+    )
     parser.add_argument("--db", type=Path, help="reuse this seeded database (with its .json fixture)")
     parser.add_argument("--out", type=Path, default=BENCH, help="where results.md/.json go (bench/)")
     parser.add_argument("--note", default="", help="a line for results.md (e.g. the machine was busy)")
@@ -574,55 +633,36 @@ def main() -> None:
                 log(f"warm-up: {warmup:.0f} s of wrk per case and server")
                 for case in CASES:
                     for name, server in servers.items():
-                        run_wrk(scripts[f"{case.key}/{name}"], server, server.url(case.raw_path), warmup, args.connections)
+                        run_wrk(
+                            scripts[f"{case.key}/{name}"],
+                            server,
+                            server.url(case.raw_path),
+                            warmup,
+                            args.connections,
+                        )
             for case in CASES:
                 for name, server in servers.items():
-                    run = run_wrk(scripts[f"{case.key}/{name}"], server, server.url(case.raw_path), duration, args.connections)
+                    run = run_wrk(
+                        scripts[f"{case.key}/{name}"],
+                        server,
+                        server.url(case.raw_path),
+                        duration,
+                        args.connections,
+                    )
                     server.check_alive()
                     if run["non2xx"] or run["socket_errors"] or run["graphql_errors"]:
                         log(f"WARNING: {case.key} on {name}: {run}")
                     http_rounds[case.key][name].append(run)
                     log(
-                        f"  round {r + 1} {case.key:6} {name:6} {run['rps']:9.1f} req/s  p99 {run['p99_ms']:8.1f} ms"
-                        f"  (server cpu {run['server_cpu']:.2f}, others on its core {run['others_on_server_core']:.2f})"
+                        f"  round {r + 1} {case.key:6} {name:6} {run['rps']:9.1f} req/s  "
+                        f"p99 {run['p99_ms']:8.1f} ms  (server cpu {run['server_cpu']:.2f}, "
+                        f"others on its core {run['others_on_server_core']:.2f})"
                     )
 
-        result["http"] = {}
-        for case in CASES:
-            per = http_rounds[case.key]
-            result["http"][case.key] = {
-                "title": case.title,
-                "rounds": per,
-                "rps": {n: summarize([x["rps"] for x in per[n]]) for n in TARGETS},
-                "p99_ms": {n: summarize([x["p99_ms"] for x in per[n]]) for n in TARGETS},
-                "server_cpu": {n: summarize([x["server_cpu"] for x in per[n]]) for n in TARGETS},
-                "others_on_server_core": {n: summarize([x["others_on_server_core"] for x in per[n]]) for n in TARGETS},
-                "parley_over_raw": ratio_summary(list(zip([x["rps"] for x in per["parley"]], [x["rps"] for x in per["raw"]]))),
-                "parley_over_node": ratio_summary(list(zip([x["rps"] for x in per["parley"]], [x["rps"] for x in per["node"]]))),
-            }  # fmt: skip
-        paced_r, burst_r = fan_rounds["paced"], fan_rounds["burst"]
-        result["fanout"] = {
-            "burst": {
-                "rounds": burst_r,
-                "rate": {n: summarize([x["rate"] for x in burst_r[n]]) for n in TARGETS},
-                "parley_over_bare": ratio_summary(list(zip([x["rate"] for x in burst_r["parley"]], [x["rate"] for x in burst_r["raw"]]))),
-                "parley_over_node": ratio_summary(list(zip([x["rate"] for x in burst_r["parley"]], [x["rate"] for x in burst_r["node"]]))),
-            },
-            "paced": {
-                "rounds": paced_r,
-                "p50_ms": {n: summarize([x["p50"] for x in paced_r[n]]) for n in TARGETS},
-                "p99_ms": {n: summarize([x["p99"] for x in paced_r[n]]) for n in TARGETS},
-                "rate": {n: summarize([x["rate"] for x in paced_r[n]]) for n in TARGETS},
-                "complete": {n: all(x["deliveries"] == x["expected"] for x in paced_r[n]) for n in TARGETS},
-            },
-            "memory_kb_per_subscription": {
-                n: {
-                    "first_round": paced_r[n][0]["memory"]["kb_per_subscription"],
-                    **summarize([x["memory"]["kb_per_subscription"] for x in paced_r[n]]),
-                }
-                for n in TARGETS
-            },
-        }  # fmt: skip
+        result["http"] = {
+            case.key: {"title": case.title, **summarize_http(http_rounds[case.key])} for case in CASES
+        }
+        result["fanout"] = summarize_fanout(fan_rounds["paced"], fan_rounds["burst"])
         result["machine"]["loadavg_at_end"] = os.getloadavg()
         result["seconds"] = round(time.monotonic() - started, 1)
         args.out.mkdir(parents=True, exist_ok=True)

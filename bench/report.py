@@ -66,7 +66,8 @@ def markdown(r: dict[str, Any]) -> str:
         f"- servers pinned to core {s['server_cpu']} (`taskset -c {s['server_cpu']}`), wrk and the "
         f"websocket client to core {s['load_cpu']}",
         "- " + ", ".join(f"{k} {val}" for k, val in v.items()),
-        f"- {s['rounds']} interleaved round(s); wrk `-t1 -c{s['wrk_connections']}` for {s['wrk_seconds']:.0f} s "
+        f"- {s['rounds']} interleaved round(s); wrk `-t1 -c{s['wrk_connections']}` "
+        f"for {s['wrk_seconds']:.0f} s "
         f"per case and server (after a {s['wrk_warmup_seconds']:.0f} s warm-up each); "
         f"{s['topic_messages']:,} topic messages (seeded in {r['seed']['seconds']:.0f} s; "
         f"tags {r['seed']['tags']} match {r['seed']['tag_matches']:,})",
@@ -85,13 +86,14 @@ def markdown(r: dict[str, Any]) -> str:
         "| server CPU Parley / raw / Node | others on its core |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for key, c in r["http"].items():
+    for c in r["http"].values():
         p99 = " / ".join(num(c["p99_ms"][n]["median"], 1) for n in TARGETS)
         cpu = " / ".join(num(c["server_cpu"][n]["median"], 2) for n in TARGETS)
         others = " / ".join(num(c["others_on_server_core"][n]["median"], 2) for n in TARGETS)
         lines.append(
             f"| {c['title']} | {spread(c['rps']['parley'])} | {spread(c['rps']['raw'])} | "
-            f"{spread(c['rps']['node'])} | {ratio(c['parley_over_raw'])} | {ratio(c['parley_over_node'])} | {p99} "
+            f"{spread(c['rps']['node'])} | {ratio(c['parley_over_raw'])} | "
+            f"{ratio(c['parley_over_node'])} | {p99} "
             f"| {cpu} | {others} |"
         )
     errors = [
@@ -109,7 +111,7 @@ def markdown(r: dict[str, Any]) -> str:
     lines += [
         "## Live fan-out",
         "",
-        "Subscribers are anonymous graphql-transport-ws sockets on `messageAdded(filter: {topic: \"/Fan\"})` "
+        'Subscribers are anonymous graphql-transport-ws sockets on `messageAdded(filter: {topic: "/Fan"})` '
         "(a read-only topic); the admin sends over HTTP. *Bare* is the raw reference's websocket "
         "endpoint (same uvicorn websocket settings as Parley, no GraphQL, no database write).",
         "",
@@ -118,14 +120,16 @@ def markdown(r: dict[str, Any]) -> str:
         f"| burst: {bs['subscribers']} subscribers, {bs['messages']} messages back to back, deliveries/s | "
         f"{spread(b['rate']['parley'])} | {spread(b['rate']['raw'])} | {spread(b['rate']['node'])} | "
         f"{ratio(b['parley_over_bare'])} | {ratio(b['parley_over_node'])} |",
-        f"| {ps['subscribers']:,} subscribers, one message per {ps['interval_ms']} ms ({ps['messages']}), p50 ms | "
-        f"{spread(p['p50_ms']['parley'], 1)} | {spread(p['p50_ms']['raw'], 1)} | {spread(p['p50_ms']['node'], 1)} | | |",
-        f"| same, p99 ms send-to-receipt | {spread(p['p99_ms']['parley'], 1)} | {spread(p['p99_ms']['raw'], 1)} | "
+        f"| {ps['subscribers']:,} subscribers, one message per {ps['interval_ms']} ms "
+        f"({ps['messages']}), p50 ms | " + " | ".join(spread(p["p50_ms"][n], 1) for n in TARGETS) + " | | |",
+        f"| same, p99 ms send-to-receipt | {spread(p['p99_ms']['parley'], 1)} | "
+        f"{spread(p['p99_ms']['raw'], 1)} | "
         f"{spread(p['p99_ms']['node'], 1)} | | |",
         f"| same, deliveries/s | {spread(p['rate']['parley'])} | {spread(p['rate']['raw'])} | "
         f"{spread(p['rate']['node'])} | | |",
         f"| memory per idle subscription, KB (RSS delta / {ps['subscribers']:,}; "
-        f"first round on a fresh process) | {num(mem['parley']['first_round'], 1)} | {num(mem['raw']['first_round'], 1)} | "
+        f"first round on a fresh process) | {num(mem['parley']['first_round'], 1)} | "
+        f"{num(mem['raw']['first_round'], 1)} | "
         f"{num(mem['node']['first_round'], 1)} | | |",
         "",
         "While the paced case ran, the servers used "
@@ -140,7 +144,8 @@ def markdown(r: dict[str, Any]) -> str:
         "## SQL statements per request (counted in process, not timed)",
         "",
         "Data statements (BEGIN/COMMIT/PRAGMA not counted) and connections checked out of the pool "
-        "(one per session or unit of work), for one request and the 0.3 s after it (after-commit work counts).",
+        "(one per session or unit of work), for one request and the 0.3 s after it "
+        "(after-commit work counts).",
         "",
         "| case | Parley statements | raw statements | Parley connections | raw connections |",
         "|---|---:|---:|---:|---:|",
@@ -168,4 +173,5 @@ def markdown(r: dict[str, Any]) -> str:
 
 
 if __name__ == "__main__":
-    print(markdown(json.loads(open(sys.argv[1]).read())), end="")
+    with open(sys.argv[1]) as source:
+        print(markdown(json.load(source)), end="")

@@ -21,6 +21,7 @@ import random
 import sqlite3
 import sys
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -66,7 +67,7 @@ async def _prepare(path: Path) -> dict[str, int]:
     return ids
 
 
-def _insert_messages(db: sqlite3.Connection, rows: list[tuple[object, ...]]) -> None:
+def _insert_messages(db: sqlite3.Connection, rows: Sequence[tuple[object, ...]]) -> None:
     db.executemany(
         "INSERT INTO messages(id, conversation_id, topic_id, author_id, text, created_at, "
         "reply_count, like_count, votes_up, votes_down, urls, parameters) "
@@ -181,10 +182,15 @@ def seed(path: Path, messages: int, seed_value: int = 7) -> dict[str, object]:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
-    matching = sqlite3.connect(path).execute(
-        f"SELECT count(DISTINCT message_id) FROM message_tags WHERE tag IN ({','.join('?' * len(TAG_QUERY))})",
-        TAG_QUERY,
-    ).fetchone()[0]
+    matching = (
+        sqlite3.connect(path)
+        .execute(
+            "SELECT count(DISTINCT message_id) FROM message_tags "
+            f"WHERE tag IN ({','.join('?' * len(TAG_QUERY))})",
+            TAG_QUERY,
+        )
+        .fetchone()[0]
+    )
     return {
         "database": str(path),
         "seconds": round(time.perf_counter() - started, 1),

@@ -82,14 +82,10 @@ async def measure(database: Path, fixture: dict[str, Any]) -> dict[str, Any]:
     from bench.raw_app import build_app
 
     url = f"sqlite+aiosqlite:///{database}"
-    settings = load_settings(
-        database_url=url, env="production", log_level="WARNING", live_poll_seconds=3600
-    )
+    settings = load_settings(database_url=url, env="production", log_level="WARNING", live_poll_seconds=3600)
     parley = create_app(settings)
     async with parley.router.lifespan_context(parley):
-        ours = await count(
-            parley, parley.state.services.db.engine, lambda case: "/graphql", fixture
-        )
+        ours = await count(parley, parley.state.services.db.engine, lambda case: "/graphql", fixture)
     db = Database(load_settings(database_url=url))
     raw = build_app(db)
     try:
