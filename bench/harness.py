@@ -4,7 +4,7 @@ Seeds a SQLite database, counts SQL statements per request (Parley vs raw, in pr
 Parley (`python -m app serve`), the raw reference (bench/raw_app.py) and the Node peer
 (bench/node/peer.mjs) pinned to core 1, checks that the three give the same answers, then runs
 interleaved rounds with the load generators pinned to core 0: every round runs the fan-out cases
-(memory per idle subscription, 1,000 subscribers paced, 100 subscribers burst) on each server,
+(memory per idle subscription, 1,000 subscribers paced, bursts to 100 and to 1,000) on each server,
 then each HTTP case (wrk -t1 -c32) on Parley, raw and Node in turn. Writes bench/results.json
 and bench/results.md: medians, min-max, and ratios as medians of the per-round ratios.
 
@@ -39,6 +39,7 @@ BENCH = ROOT / "bench"
 NODE_DIR = BENCH / "node"
 SERVER_CPU, LOAD_CPU = "1", "0"
 TARGETS = ("parley", "raw", "node")
+BURST_SENDERS = 4  # sends in flight during a burst
 
 sys.path.insert(0, str(ROOT))
 from bench.cases import CASES, FAN_SEND, FAN_SUBSCRIBE, shape  # noqa: E402
@@ -329,8 +330,10 @@ def run_fanout(
     interval_ms: float,
     measure_memory: bool,
     timeout_s: float,
+    concurrency: int = 1,
 ) -> dict[str, Any]:
     options = {
+        "concurrency": concurrency,
         "wsUrl": server.ws_url,
         "sendUrl": server.fan_send_url,
         "token": fixture["tokens"]["admin"],
@@ -437,16 +440,20 @@ def summarize_http(rounds: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     }
 
 
+def summarize_burst(burst: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    return {
+        "rounds": burst,
+        "rate": per_target(burst, "rate"),
+        "parley_over_bare": paired(burst, "rate", "raw"),
+        "parley_over_node": paired(burst, "rate", "node"),
+    }
+
+
 def summarize_fanout(
     paced: dict[str, list[dict[str, Any]]], burst: dict[str, list[dict[str, Any]]]
 ) -> dict[str, Any]:
     return {
-        "burst": {
-            "rounds": burst,
-            "rate": per_target(burst, "rate"),
-            "parley_over_bare": paired(burst, "rate", "raw"),
-            "parley_over_node": paired(burst, "rate", "node"),
-        },
+        "burst": summarize_burst(burst),
         "paced": {
             "rounds": paced,
             "p50_ms": per_target(paced, "p50"),
@@ -531,6 +538,7 @@ def main() -> None:
     paced_subscribers = args.subscribers or (500 if quick else 1000)
     paced_messages = 20 if quick else 40
     burst_subscribers, burst_messages = 100, (20 if quick else 50)
+    large_burst_messages = 10 if quick else 20
     python = sys.executable
 
     for tool in ("wrk", "taskset", "node"):
@@ -560,6 +568,8 @@ def main() -> None:
             "topic_messages": topic_messages,
             "paced_fanout": {"subscribers": paced_subscribers, "messages": paced_messages, "interval_ms": 50},
             "burst_fanout": {"subscribers": burst_subscribers, "messages": burst_messages},
+            "burst_senders": BURST_SENDERS,
+            "large_burst_fanout": {"subscribers": paced_subscribers, "messages": large_burst_messages},
             "server_cpu": SERVER_CPU,
             "load_cpu": LOAD_CPU,
         },
@@ -600,6 +610,7 @@ def main() -> None:
         fan_rounds: dict[str, dict[str, list[dict[str, Any]]]] = {
             "paced": {n: [] for n in TARGETS},
             "burst": {n: [] for n in TARGETS},
+            "burst_large": {n: [] for n in TARGETS},
         }
         for r in range(rounds):
             log(f"round {r + 1} of {rounds}: fan-out")
@@ -622,12 +633,24 @@ def main() -> None:
                     interval_ms=0,
                     measure_memory=False,
                     timeout_s=180,
+                    concurrency=BURST_SENDERS,
                 )
                 fan_rounds["burst"][name].append(burst)
+                burst_large = run_fanout(
+                    server,
+                    fixture,
+                    subscribers=paced_subscribers,
+                    messages=large_burst_messages,
+                    interval_ms=0,
+                    measure_memory=False,
+                    timeout_s=240,
+                    concurrency=BURST_SENDERS,
+                )
+                fan_rounds["burst_large"][name].append(burst_large)
                 log(
                     f"  {name:6} {paced_subscribers} subs paced p99 {paced['p99'] or 0:8.1f} ms, "
-                    f"{paced['memory']['kb_per_subscription']:6.1f} KB/sub; "
-                    f"burst {burst['rate']:8.0f} deliveries/s"
+                    f"{paced['memory']['kb_per_subscription']:6.1f} KB/sub; burst to {burst_subscribers} "
+                    f"{burst['rate']:8.0f} deliveries/s, to {paced_subscribers} {burst_large['rate']:8.0f}"
                 )
             if r == 0:  # after the first fan-out, so memory is first read on fresh processes
                 log(f"warm-up: {warmup:.0f} s of wrk per case and server")
@@ -663,6 +686,7 @@ def main() -> None:
             case.key: {"title": case.title, **summarize_http(http_rounds[case.key])} for case in CASES
         }
         result["fanout"] = summarize_fanout(fan_rounds["paced"], fan_rounds["burst"])
+        result["fanout"]["burst_large"] = summarize_burst(fan_rounds["burst_large"])
         result["machine"]["loadavg_at_end"] = os.getloadavg()
         result["seconds"] = round(time.monotonic() - started, 1)
         args.out.mkdir(parents=True, exist_ok=True)

@@ -108,6 +108,7 @@ def markdown(r: dict[str, Any]) -> str:
     f = r["fanout"]
     b, p, mem = f["burst"], f["paced"], f["memory_kb_per_subscription"]
     bs, ps = s["burst_fanout"], s["paced_fanout"]
+    senders = f", {s['burst_senders']} sends in flight" if s.get("burst_senders", 1) > 1 else " back to back"
     lines += [
         "## Live fan-out",
         "",
@@ -117,9 +118,19 @@ def markdown(r: dict[str, Any]) -> str:
         "",
         "| case | Parley | bare websockets | Node | Parley/bare | Parley/Node |",
         "|---|---:|---:|---:|---:|---:|",
-        f"| burst: {bs['subscribers']} subscribers, {bs['messages']} messages back to back, deliveries/s | "
+        f"| burst: {bs['subscribers']} subscribers, {bs['messages']} messages{senders}, deliveries/s | "
         f"{spread(b['rate']['parley'])} | {spread(b['rate']['raw'])} | {spread(b['rate']['node'])} | "
         f"{ratio(b['parley_over_bare'])} | {ratio(b['parley_over_node'])} |",
+    ]
+    if "burst_large" in f:
+        bl, bls = f["burst_large"], s["large_burst_fanout"]
+        lines.append(
+            f"| burst: {bls['subscribers']:,} subscribers, {bls['messages']} messages{senders}, "
+            f"deliveries/s | {spread(bl['rate']['parley'])} | {spread(bl['rate']['raw'])} | "
+            f"{spread(bl['rate']['node'])} | {ratio(bl['parley_over_bare'])} | "
+            f"{ratio(bl['parley_over_node'])} |"
+        )
+    lines += [
         f"| {ps['subscribers']:,} subscribers, one message per {ps['interval_ms']} ms "
         f"({ps['messages']}), p50 ms | " + " | ".join(spread(p["p50_ms"][n], 1) for n in TARGETS) + " | | |",
         f"| same, p99 ms send-to-receipt | {spread(p['p99_ms']['parley'], 1)} | "

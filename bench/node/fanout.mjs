@@ -1,14 +1,16 @@
 // The websocket load client of the fan-out cases (run pinned to the load generator's core).
 //
 // Opens `subscribers` graphql-transport-ws sockets (connection_init, then one subscription with
-// id "1"), then sends `messages` messages over HTTP one after another: back to back (a burst,
-// intervalMs 0) or one every intervalMs on a fixed schedule. Each delivery is matched to its send
+// id "1"), then sends `messages` messages over HTTP: one every intervalMs on a fixed schedule
+// (whether or not the last send was answered), or as a burst (intervalMs 0). Each delivery is matched to its send
 // by the message text ("fan <run> <n>"); latency is from just before the HTTP send to receipt.
-// With --hold it prints {"event":"subscribed"} once every socket is subscribed and waits for a
+// A burst keeps `concurrency` sends in flight, so the server's fan-out, not the HTTP round trip
+// of each send, sets the pace.
+// With "hold" it prints {"event":"subscribed"} once every socket is subscribed and waits for a
 // line on stdin before sending (the harness reads the server's memory meanwhile).
 // Prints one JSON line: {"event":"result", deliveries, expected, p50, p99, max, rate, ...}.
 //
-// Run: node fanout.mjs '<json options>'  (see bench/fanout.py for the options)
+// Run: node fanout.mjs '<json options>'  (bench/harness.py's run_fanout builds them)
 
 import { createInterface } from "node:readline";
 import WebSocket from "ws";
@@ -81,13 +83,7 @@ const headers = { "content-type": "application/json" };
 if (o.token) headers.authorization = `Bearer ${o.token}`;
 const sendMs = [];
 let sendErrors = 0;
-const start = performance.now();
-for (let n = 0; n < o.messages; n++) {
-  if (o.intervalMs > 0) {
-    const due = start + n * o.intervalMs;
-    const wait = due - performance.now();
-    if (wait > 0) await sleep(wait);
-  }
+async function send(n) {
   sent[n] = performance.now();
   const body = JSON.stringify({ query: o.sendQuery, variables: { input: { topic: o.topic, text: `fan ${run} ${n}` } } });
   const res = await fetch(o.sendUrl, { method: "POST", headers, body });
@@ -97,6 +93,23 @@ for (let n = 0; n < o.messages; n++) {
     if (sendErrors === 1) console.error("send failed", res.status, answer.slice(0, 300));
   }
   sendMs.push(performance.now() - sent[n]);
+}
+
+const start = performance.now();
+if (o.intervalMs > 0) {
+  // on schedule whatever the answers' pace: a slow server gets several sends in flight
+  const inFlight = [];
+  for (let n = 0; n < o.messages; n++) {
+    const wait = start + n * o.intervalMs - performance.now();
+    if (wait > 0) await sleep(wait);
+    inFlight.push(send(n));
+  }
+  await Promise.all(inFlight);
+} else {
+  // a burst: `concurrency` senders (default 1) take the next message as soon as theirs is answered
+  let next = 0;
+  const sender = async () => { while (next < o.messages) await send(next++); };
+  await Promise.all(Array.from({ length: Math.max(1, o.concurrency ?? 1) }, sender));
 }
 const lastSend = performance.now();
 const timeout = sleep(o.timeoutMs ?? 60000).then(() => "timeout");
