@@ -331,6 +331,7 @@ def run_fanout(
     measure_memory: bool,
     timeout_s: float,
     concurrency: int = 1,
+    while_held: Any = None,
 ) -> dict[str, Any]:
     options = {
         "concurrency": concurrency,
@@ -379,6 +380,8 @@ def run_fanout(
                     "subscriptions": event["subscribed"],
                     "kb_per_subscription": (after - before) / max(1, event["subscribed"]),
                 }
+                if while_held is not None:
+                    memory["while_held"] = while_held()
                 client.stdin.write(b"go\n")
                 client.stdin.flush()
             elif event["event"] == "result":
@@ -418,6 +421,45 @@ def ratio_summary(pairs: list[tuple[float | None, float | None]], invert: bool =
         if a and b:
             ratios.append(b / a if invert else a / b)
     return {"median": statistics.median(ratios) if ratios else None, "per_round": ratios}
+
+
+def run_idle(
+    servers: dict[str, Server],
+    fixture: dict[str, Any],
+    scripts: dict[str, Path],
+    subscribers: int,
+    duration: float,
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    """With `subscribers` idle subscriptions open on a server: wrk on message(id), then one message
+    to every subscriber (its send-to-receipt p50/p99) and the memory they hold."""
+    out = {}
+    by_id = next(c for c in CASES if c.key == "by_id")
+    for name, server in servers.items():
+        log(f"idle: {subscribers:,} subscriptions on {name}")
+
+        def query(server: Server = server, name: str = name) -> dict[str, Any]:
+            return run_wrk(
+                scripts[f"by_id/{name}"], server, server.url(by_id.raw_path), duration, args.connections
+            )
+
+        found = run_fanout(
+            server,
+            fixture,
+            subscribers=subscribers,
+            messages=1,
+            interval_ms=50,
+            measure_memory=True,
+            timeout_s=600,
+            while_held=query,
+        )
+        held = found["memory"].pop("while_held")
+        out[name] = {"query": held, "delivery": found}
+        log(
+            f"  {name:6} message(id) {held['rps']:8.1f} req/s p99 {held['p99_ms']:8.1f} ms; one message to "
+            f"all: p99 {found['p99'] or 0:8.1f} ms; {found['memory']['kb_per_subscription']:.1f} KB/sub"
+        )
+    return out
 
 
 def per_target(rounds: dict[str, list[dict[str, Any]]], field: str) -> dict[str, Any]:
@@ -524,6 +566,13 @@ def main() -> None:
         type=int,
         help="paced fan-out subscribers, also the memory case (1000; 500 with --quick)",
     )
+    parser.add_argument(
+        "--idle-subscribers",
+        type=int,
+        default=0,
+        help="also time message(id) with wrk while N idle subscriptions are open, then one message "
+        "to all of them (once per server, after the rounds; e.g. 10000)",
+    )
     parser.add_argument("--db", type=Path, help="reuse this seeded database (with its .json fixture)")
     parser.add_argument("--out", type=Path, default=BENCH, help="where results.md/.json go (bench/)")
     parser.add_argument("--note", default="", help="a line for results.md (e.g. the machine was busy)")
@@ -569,6 +618,7 @@ def main() -> None:
             "paced_fanout": {"subscribers": paced_subscribers, "messages": paced_messages, "interval_ms": 50},
             "burst_fanout": {"subscribers": burst_subscribers, "messages": burst_messages},
             "burst_senders": BURST_SENDERS,
+            "idle_subscribers": args.idle_subscribers,
             "large_burst_fanout": {"subscribers": paced_subscribers, "messages": large_burst_messages},
             "server_cpu": SERVER_CPU,
             "load_cpu": LOAD_CPU,
@@ -682,6 +732,8 @@ def main() -> None:
                         f"others on its core {run['others_on_server_core']:.2f})"
                     )
 
+        if args.idle_subscribers:
+            result["idle"] = run_idle(servers, fixture, scripts, args.idle_subscribers, duration, args)
         result["http"] = {
             case.key: {"title": case.title, **summarize_http(http_rounds[case.key])} for case in CASES
         }

@@ -152,6 +152,43 @@ def markdown(r: dict[str, Any]) -> str:
         + ". Later rounds' memory figures (in results.json) reuse memory the process freed before, "
         "so the first round's is the one to compare.",
         "",
+    ]
+    if r.get("idle"):
+        idle = r["idle"]
+        lines += [
+            f"## With {s['idle_subscribers']:,} idle subscriptions open",
+            "",
+            "`--idle-subscribers`: that many subscribers connect and stay idle while wrk times "
+            "`message(id)` (on raw: its `/by-id`, with the sockets on its bare websocket endpoint); "
+            "then one message goes to all of them. One run per server, after the rounds, so the "
+            "memory figure reuses memory freed before (the fan-out section's is the one to compare).",
+            "",
+            "| | Parley | raw / bare websockets | Node |",
+            "|---|---:|---:|---:|",
+            "| `message(id)` requests/s | "
+            + " | ".join(num(idle[n]["query"]["rps"]) for n in TARGETS)
+            + " |",
+            "| `message(id)` p99 ms | "
+            + " | ".join(num(idle[n]["query"]["p99_ms"], 1) for n in TARGETS)
+            + " |",
+            "| one message to all, p50 ms | "
+            + " | ".join(num(idle[n]["delivery"]["p50"], 1) for n in TARGETS)
+            + " |",
+            "| one message to all, p99 ms | "
+            + " | ".join(num(idle[n]["delivery"]["p99"], 1) for n in TARGETS)
+            + " |",
+            "| deliveries arrived | "
+            + " | ".join(
+                f"{idle[n]['delivery']['deliveries']:,} of {idle[n]['delivery']['expected']:,}"
+                for n in TARGETS
+            )
+            + " |",
+            "| memory per idle subscription, KB | "
+            + " | ".join(num(idle[n]["delivery"]["memory"]["kb_per_subscription"], 1) for n in TARGETS)
+            + " |",
+            "",
+        ]
+    lines += [
         "## SQL statements per request (counted in process, not timed)",
         "",
         "Data statements (BEGIN/COMMIT/PRAGMA not counted) and connections checked out of the pool "

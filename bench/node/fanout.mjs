@@ -111,6 +111,7 @@ if (o.intervalMs > 0) {
   const sender = async () => { while (next < o.messages) await send(next++); };
   await Promise.all(Array.from({ length: Math.max(1, o.concurrency ?? 1) }, sender));
 }
+if (expected === 0) finish();
 const lastSend = performance.now();
 const timeout = sleep(o.timeoutMs ?? 60000).then(() => "timeout");
 const outcome = await Promise.race([allIn.then(() => "complete"), timeout]);
