@@ -4,7 +4,7 @@
 """The raw reference: the work of each benchmark case without GraphQL.
 
 Plain Starlette on the same SQLAlchemy async engine and SQLite settings as Parley
-(`app.db.Database` built from the same `PARLEY_*` settings, so the same pragmas and BEGIN
+(`app.core.db.Database` built from the same `PARLEY_*` settings, so the same pragmas and BEGIN
 handling), the same bearer-token lookup (SHA-256 of the token, unexpired, with the user's
 rights and groups), the same access rules (`app.filters.readable_messages_clause`, the SQL
 form of Parley's read check; conversation membership), the same rows and the same JSON as
@@ -40,12 +40,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from app.auth import Viewer, bearer_token
-from app.db import Database
+from app.core.auth import Viewer, bearer_token
+from app.core.db import Database
 from app.filters import readable_messages_clause
-from app.ids import parse_global_id, to_global_id
+from app.domain.global_ids import parse_global_id, to_global_id
 from app.models import Message, User
-from app.settings import load_settings
+from app.core.settings import load_settings
 
 FMT = "%Y-%m-%d %H:%M:%S.%f"
 

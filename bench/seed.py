@@ -2,7 +2,7 @@
 
 Migrations, users and their rights go through Parley's own code (so the schema is the one
 `parley serve` expects); the bulk rows (messages, reactions, tags, grants) are plain sqlite3
-inserts, as in scripts/bench/filters.py. Tokens are inserted as Parley stores them (SHA-256).
+inserts, as in bench/filter_speed.py. Tokens are inserted as Parley stores them (SHA-256).
 
 Data:
 - users `admin` (right admin), `bench` and user0..user19; a token for `admin` and `bench`
@@ -39,10 +39,10 @@ def ts(value: datetime) -> str:
 
 async def _prepare(path: Path) -> dict[str, int]:
     from app.actions.accounts import do_create_user
-    from app.auth import ADMIN_RIGHT, Passwords
-    from app.db import Database
-    from app.migrate import upgrade
-    from app.settings import load_settings
+    from app.core.auth import ADMIN_RIGHT, Passwords
+    from app.core.db import Database
+    from app.core.migrate import upgrade
+    from app.core.settings import load_settings
 
     settings = load_settings(
         database_url=f"sqlite+aiosqlite:///{path}", argon2_time_cost=1, argon2_memory_kib=64
@@ -78,8 +78,8 @@ def _insert_messages(db: sqlite3.Connection, rows: Sequence[tuple[object, ...]])
 
 def seed(path: Path, messages: int, seed_value: int = 7) -> dict[str, object]:
     """Create the database at `path`; returns the fixture (ids, tokens, variables)."""
-    from app.auth import new_token
-    from app.ids import to_global_id
+    from app.core.auth import new_token
+    from app.domain.global_ids import to_global_id
 
     started = time.perf_counter()
     users = asyncio.run(_prepare(path))

@@ -76,9 +76,9 @@ async def count(app: Any, engine: Any, path_of: Any, fixture: dict[str, Any]) ->
 
 
 async def measure(database: Path, fixture: dict[str, Any]) -> dict[str, Any]:
-    from app.db import Database
+    from app.core.db import Database
     from app.main import create_app
-    from app.settings import load_settings
+    from app.core.settings import load_settings
     from bench.raw_app import build_app
 
     url = f"sqlite+aiosqlite:///{database}"

@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 import websockets
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "bench-admin-password"
 SUBSCRIBE = (
     'subscription { messageAdded(filter: {topic: "/Bench"}) { id text createdAt author { username } } }'

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.queries import messages as message_queries  # noqa: E402
 from app.core.auth import Viewer  # noqa: E402
