@@ -24,15 +24,15 @@ from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.queries import messages as message_queries  # noqa: E402
 from app.core.auth import Viewer  # noqa: E402
 from app.core.db import Database  # noqa: E402
-from app.filters import MessageFilterSpec  # noqa: E402
 from app.core.migrate import upgrade  # noqa: E402
-from app.models import Message  # noqa: E402
-from app.domain.pagination import PageRequest  # noqa: E402
 from app.core.settings import load_settings  # noqa: E402
+from app.domain.pagination import PageRequest  # noqa: E402
 from app.domain.windows import RelativeWindow  # noqa: E402
+from app.filters import MessageFilterSpec  # noqa: E402
+from app.models import Message  # noqa: E402
+from app.queries import messages as message_queries  # noqa: E402
 
 VOCABULARY = [f"w{i}" for i in range(2000)] + ["deploy", "database", "disk", "incident", "release"]
 

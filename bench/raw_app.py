@@ -42,10 +42,10 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from app.core.auth import Viewer, bearer_token
 from app.core.db import Database
-from app.filters import readable_messages_clause
-from app.domain.global_ids import parse_global_id, to_global_id
-from app.models import Message, User
 from app.core.settings import load_settings
+from app.domain.global_ids import parse_global_id, to_global_id
+from app.filters import readable_messages_clause
+from app.models import Message, User
 
 FMT = "%Y-%m-%d %H:%M:%S.%f"
 

@@ -77,8 +77,8 @@ async def count(app: Any, engine: Any, path_of: Any, fixture: dict[str, Any]) ->
 
 async def measure(database: Path, fixture: dict[str, Any]) -> dict[str, Any]:
     from app.core.db import Database
-    from app.main import create_app
     from app.core.settings import load_settings
+    from app.main import create_app
     from bench.raw_app import build_app
 
     url = f"sqlite+aiosqlite:///{database}"
