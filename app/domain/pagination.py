@@ -94,6 +94,10 @@ class PageRequest:
                 raise LimitExceeded(f"`{name}` may be at most {cap}.", limit=cap, field=name)
         if first is not None and last is not None:
             raise InvalidInput("Pass `first` or `last`, not both.", field="last")
+        if first is not None and before is not None:
+            raise InvalidInput(
+                "`first` pages forward and `before` backward: pass `last` with `before`.", field="first"
+            )
         if last is None and before is None:
             return cls(first=default if first is None else first, after=after)
         if last is None:

@@ -1,6 +1,6 @@
 """Pure full-text search logic shared by SQL and live matching.
 
-Words are runs of letters and digits, case-folded and without diacritics (SQLite FTS5's
+Words are runs of letters and digits, lower-cased and without diacritics (SQLite FTS5's
 unicode61 tokenizer with remove_diacritics 2). A query matches a text when every query word
 is a prefix of some word of the text.
 """
@@ -15,8 +15,16 @@ MAX_TERMS = 16
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    # Canonical decomposition and lower() as unicode61 does: compatibility forms (ß, ﬁ, ²) stay
+    # as written, so the live matcher and the FTS5 index see the same words.
+    # Characters are lower-cased one by one (no final-sigma rule), and ς folds to σ, as there.
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(_lower(c) for c in decomposed if not unicodedata.combining(c))
+
+
+def _lower(char: str) -> str:
+    lowered = char.lower()
+    return "σ" if lowered == "ς" else lowered if len(lowered) == 1 else char
 
 
 def words(text: str) -> list[str]:

@@ -127,15 +127,7 @@ def test_first_and_last_together_are_refused() -> None:
     assert refused.value.field == "last"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="PageRequest.build drops `first` when `before` is given: messages(first: 2, before: c) pages "
-    "backward with page_size_default items instead of at most 2 (Relay: `first` still caps the edges "
-    "before the cursor); it should honour `first` or refuse the pair",
-)
-def test_first_with_before_is_honoured_or_refused() -> None:
-    try:
-        page = build(first=2, before="b")
-    except InvalidInput:
-        return
-    assert page.size <= 2
+def test_first_with_before_is_refused() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        build(first=2, before="b")
+    assert refused.value.field == "first"
