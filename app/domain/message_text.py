@@ -7,7 +7,7 @@ import re
 from app.domain.errors import InvalidInput
 
 _TAG = re.compile(r"(?<![\w#&])#([\w][\w:./-]*)", re.UNICODE)
-_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9][A-Za-z0-9_.-]{1,39})")
+_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9][A-Za-z0-9_.-]{1,39})(?![A-Za-z0-9_-])")
 _URL = re.compile(r"https?://[^\s<>\"']+")
 _TRAILING = ".,:;!?)/-"
 _COLOR = re.compile(

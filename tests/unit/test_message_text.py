@@ -120,3 +120,9 @@ def test_parameters_fill_placeholders_and_a_missing_one_stays_as_written() -> No
     assert fill_parameters("{0} of {1}, {0} again, {2} and {x}", ["a", "b"]) == "a of b, a again, {2} and {x}"
     assert fill_parameters("{1}{0}", ["{1}", "z"]) == "z{1}"  # a parameter is not filled again
     assert render("Hi {0}", {"de": "Hallo {0}"}, ["Ann"], ["de"]) == "Hallo Ann"
+
+
+def test_a_mention_longer_than_a_username_mentions_nobody() -> None:
+    """Cutting it would mention whoever has the 40-character prefix as a name."""
+    longest = "b" * 40
+    assert parse_mentions(f"@{'a' * 41} and @{longest}, @carol") == [longest, "carol"]
