@@ -130,3 +130,22 @@ def test_no_two_modules_in_different_packages_share_a_name() -> None:
         if owner != rel.as_posix():
             clashes.append((owner, rel.as_posix()))
     assert clashes == []
+
+
+def test_the_read_rule_has_one_home() -> None:
+    """Who may read what, in memory and in SQL, is written in app/access/read_rules.py only: other
+    modules build no read clauses of their own, and the live path asks access per event."""
+    home = APP / "access" / "read_rules.py"
+    for path in modules(APP):
+        if path == home:
+            continue
+        tree = ast.parse(path.read_text())
+        defined = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+        rel = path.relative_to(APP).as_posix()
+        assert not {d for d in defined if "readable" in d and d.endswith("clause")}, rel
+        called = {
+            n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+        }
+        if rel.startswith("live/"):
+            assert "topic_level" not in called, rel
+    assert "event_readable_by" in (APP / "live" / "event_loading.py").read_text()

@@ -1,11 +1,11 @@
-"""Who sees an announcement and who may manage it."""
+"""Who sees an announcement, who may manage it, and who is held until they confirm theirs."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.auth import Viewer
-from app.models import Announcement
+from app.models import Announcement, utcnow
 from app.store import announcements as store
 from app.store import groups as group_store
 
@@ -26,3 +26,16 @@ async def visible_to(session: AsyncSession, viewer: Viewer, announcement: Announ
     assert announcement.id is not None
     audience = (await store.audience_by_ids(session, ids=[announcement.id]))[announcement.id]
     return bool(set(audience) & viewer.group_ids) or await may_manage(session, viewer, announcement)
+
+
+async def pending_confirmations(session: AsyncSession, viewer: Viewer) -> int:
+    """How many announcements addressed to the viewer wait for their confirmation."""
+    return await store.pending_count(
+        session, user_id=viewer.user_id, group_ids=sorted(viewer.group_ids), now=utcnow()
+    )
+
+
+def held_by_announcements(viewer: Viewer | None, pending: int | None) -> bool:
+    """The announcement gate's rule: a signed-in user with announcements pending is held (may only
+    read and confirm them); anonymous callers and users with none pending are not."""
+    return viewer is not None and bool(pending)

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from app.access.places import ADMIN, WRITE, topic_levels
+from app.access.places import ADMIN, WRITE, Place, topic_levels
 from app.core.auth import Viewer
 from app.core.db import UnitOfWork
 from app.domain.errors import Forbidden
-from app.models import Message, Topic
+from app.models import Message
 from app.store import topics as topic_store
 
-
-@dataclass(frozen=True)
-class Place:
-    topic: Topic | None
-    level: int
+__all__ = ["Place", "check_can_delete", "check_can_update", "place_of", "places_of"]
 
 
 async def place_of(uow: UnitOfWork, viewer: Viewer, message: Message) -> Place:
+    """The message's topic and the viewer's level there (two queries; see access_placed_message)."""
     if message.topic_id is None:
         return Place(None, 0)
     topic = (await topic_store.topics_by_ids(uow.session, ids=[message.topic_id]))[message.topic_id]

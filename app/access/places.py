@@ -1,57 +1,71 @@
-"""Authorization of reads and writes. "Missing" and "not yours" look the same to callers.
+"""Authorization of reads and writes in places: topics, conversations, their messages.
 
-Topic levels: 0 none, 1 read, 2 write (implies read), 3 admin (implies write). A read-only
-topic is readable by anyone, even anonymous, and writable by its admins only. System admins
-administer every topic except other users' private spaces.
+Every `access_*` raises NotFound when the thing is missing or the viewer may not read it: the
+two look the same to callers. The read rule itself (in memory and in SQL) is in read_rules.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.access.read_rules import (
+    ADMIN,
+    GROUP,
+    NONE,
+    READ,
+    USER,
+    WRITE,
+    readable_message_ids,
+    readable_topics_clause,
+    topic_level,
+    topic_levels,
+)
 from app.core.auth import Viewer
 from app.domain.errors import Forbidden, NotFound, Unauthenticated
-from app.domain.topic_paths import normalize, private_owner
-from app.models import Conversation, Message, Topic, TopicAccess
+from app.domain.global_ids import to_global_id
+from app.domain.topic_paths import normalize
+from app.models import Conversation, Message, Topic
 from app.store import conversations as conversation_store
 from app.store import messages as message_store
-from app.store import notices as notice_store
 from app.store import topics as topic_store
 
-NONE, READ, WRITE, ADMIN = 0, 1, 2, 3
-USER, GROUP = topic_store.USER, topic_store.GROUP  # kinds of principal in a grant
+__all__ = [
+    "ADMIN",
+    "GROUP",
+    "NONE",
+    "READ",
+    "ROLE_NAMES",
+    "USER",
+    "WRITE",
+    "Place",
+    "access_conversation",
+    "access_message",
+    "access_placed_message",
+    "access_topic",
+    "readable_message_ids",
+    "readable_topics_clause",
+    "require_viewer",
+    "topic_level",
+    "topic_levels",
+]
+
 ROLE_NAMES = {READ: "read", WRITE: "write", ADMIN: "admin"}
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a message lives: its topic and the viewer's level there (None, 0: not a topic)."""
+
+    topic: Topic | None
+    level: int
 
 
 def require_viewer(viewer: Viewer | None) -> Viewer:
     if viewer is None:
         raise Unauthenticated()
     return viewer
-
-
-def topic_level(viewer: Viewer | None, topic: Topic, grants: Sequence[TopicAccess]) -> int:
-    level = NONE
-    if viewer is not None:
-        for g in grants:
-            if (g.principal_kind == topic_store.USER and g.principal_id == viewer.user_id) or (
-                g.principal_kind == topic_store.GROUP and g.principal_id in viewer.group_ids
-            ):
-                level = max(level, g.role)
-        if viewer.is_admin and private_owner(topic.path) in (None, viewer.username):
-            level = ADMIN
-    if topic.read_only:
-        level = ADMIN if level == ADMIN else READ
-    return level
-
-
-async def topic_levels(
-    session: AsyncSession, viewer: Viewer | None, topics: Sequence[Topic]
-) -> dict[int, int]:
-    ids = [t.id for t in topics if t.id is not None]
-    grants = await topic_store.grants_by_topic_ids(session, ids=ids)
-    return {t.id: topic_level(viewer, t, grants.get(t.id, [])) for t in topics if t.id is not None}
 
 
 async def access_topic(
@@ -75,65 +89,38 @@ async def access_topic(
 
 async def access_conversation(
     session: AsyncSession, viewer: Viewer | None, conversation_id: int
-) -> Conversation | None:
-    if viewer is None:
-        return None
-    return await conversation_store.get_conversation_for(
-        session, conversation_id=conversation_id, user_id=viewer.user_id
-    )
-
-
-async def access_message(session: AsyncSession, viewer: Viewer | None, message_id: int) -> Message | None:
-    """The message when the viewer may read it, else None."""
-    message = await message_store.get_message(session, message_id=message_id)
-    if message is None:
-        return None
-    readable = await readable_message_ids(session, viewer, [message])
-    return message if message.id in readable else None
-
-
-async def readable_message_ids(
-    session: AsyncSession, viewer: Viewer | None, messages: list[Message]
-) -> set[int]:
-    """Ids of those `messages` the viewer may read (one query per kind of place)."""
-    conversation_ids = {m.conversation_id for m in messages if m.conversation_id is not None}
-    participants = (
-        await conversation_store.participant_ids_by_conversation_ids(session, ids=list(conversation_ids))
+) -> Conversation:
+    """The conversation when the viewer takes part in it; NotFound otherwise."""
+    conversation = (
+        await conversation_store.get_conversation_for(
+            session, conversation_id=conversation_id, user_id=viewer.user_id
+        )
         if viewer is not None
-        else {}
+        else None
     )
-    notice_ids = [
-        m.id for m in messages if m.conversation_id is None and m.topic_id is None and m.id is not None
-    ]
-    delivered = (
-        await notice_store.delivered_user_ids(session, ids=notice_ids) if viewer and notice_ids else {}
-    )
-    topic_ids = {m.topic_id for m in messages if m.topic_id is not None}
-    topics = await topic_store.topics_by_ids(session, ids=list(topic_ids))
-    levels = await topic_levels(session, viewer, list(topics.values()))
-    out: set[int] = set()
-    for m in messages:
-        if m.id is None:
-            continue
-        if m.conversation_id is not None and viewer is not None:
-            if viewer.user_id in participants.get(m.conversation_id, ()):
-                out.add(m.id)
-        elif m.topic_id is not None and levels.get(m.topic_id, NONE) >= READ:
-            out.add(m.id)
-        elif (
-            m.conversation_id is None
-            and m.topic_id is None
-            and viewer is not None
-            and (m.author_id == viewer.user_id or viewer.user_id in delivered.get(m.id, ()))
-        ):
-            out.add(m.id)  # a notice: its author and recipients
-    return out
+    if conversation is None:
+        raise NotFound("Conversation not found.", id=to_global_id("Conversation", conversation_id))
+    return conversation
 
 
-def readable_topics_clause(viewer: Viewer | None) -> object:
-    """The SQL twin of `topic_level(...) >= READ` over the topics table."""
-    return topic_store.readable_topic_clause(
-        viewer.user_id if viewer else None,
-        sorted(viewer.group_ids) if viewer else [],
-        admin_username=viewer.username if viewer is not None and viewer.is_admin else None,
-    )
+async def access_placed_message(
+    session: AsyncSession, viewer: Viewer | None, message_id: int
+) -> tuple[Message, Place]:
+    """The message and its place when the viewer may read it; NotFound otherwise.
+
+    A topic message's topic and grants are loaded once here, so callers that go on to check
+    write rules (message_rules) need not load them again."""
+    message = await message_store.get_message(session, message_id=message_id)
+    if message is not None and message.topic_id is not None:
+        topic = (await topic_store.topics_by_ids(session, ids=[message.topic_id])).get(message.topic_id)
+        level = (await topic_levels(session, viewer, [topic]))[message.topic_id] if topic else NONE
+        if topic is not None and level >= READ:
+            return message, Place(topic, level)
+    elif message is not None and message.id in await readable_message_ids(session, viewer, [message]):
+        return message, Place(None, NONE)
+    raise NotFound("Message not found.", id=to_global_id("Message", message_id))
+
+
+async def access_message(session: AsyncSession, viewer: Viewer | None, message_id: int) -> Message:
+    """The message when the viewer may read it; NotFound otherwise."""
+    return (await access_placed_message(session, viewer, message_id))[0]

@@ -8,7 +8,7 @@ from app.access.message_rules import place_of
 from app.access.places import ADMIN, WRITE, access_topic, require_viewer
 from app.actions.event_log import EventKind, MessageEventDraft, record
 from app.actions.message_changes import delete_ids
-from app.actions.refs import Ref, find_ref, resolve_ref
+from app.actions.refs import Ref, find_placed_ref, resolve_ref
 from app.actions.tombstones import check_not_deleted
 from app.actions.topic_messages import checked_labels, insert_topic_message
 from app.actions.validation import check_text
@@ -80,9 +80,9 @@ async def do_label(
     labels = checked_labels(add, field="add")
     if not labels and not remove and not replace_all:
         raise InvalidInput("Pass labels to add or remove, or replaceAll.", field="add")
-    message = await find_ref(uow, viewer, ref)
+    found = await find_placed_ref(uow, viewer, ref)
     created = False
-    if message is None:
+    if found is None:
         if create_if_missing is None or not ref.by_reference:
             return await resolve_ref(uow, viewer, ref), False  # raises NotFound
         assert ref.topic is not None
@@ -91,8 +91,8 @@ async def do_label(
         message = await insert_topic_message(uow, viewer, topic, create_if_missing, labels=labels)
         await record(uow, [MessageEventDraft(EventKind.ADDED, message, viewer.user_id)], at=utcnow())
         return message, True
+    message, place = found  # the topic and its grants, loaded once while finding the message
     _topic_only(message, "labelled")
-    place = await place_of(uow, viewer, message)
     if place.level < WRITE:
         raise Forbidden(
             f"Labelling in {place.topic.path if place.topic else ''} needs write access.", right="write"

@@ -79,8 +79,7 @@ async def do_send_message(
     earlier = await earlier_send(uow, viewer, client_mutation_id)
     if earlier is not None:
         return earlier
-    if await access_conversation(uow.session, viewer, conversation_id) is None:
-        raise NotFound("Conversation not found.", id=to_global_id("Conversation", conversation_id))
+    await access_conversation(uow.session, viewer, conversation_id)  # NotFound unless a participant
     checked = checked_attachments(settings, attachments)
     check_text(text, field="text", max_length=settings.max_message_length, allow_empty=bool(checked))
     localized, params = checked_localized(settings, translations, parameters)
@@ -145,8 +144,7 @@ async def do_mark_conversation_read(
     uow: UnitOfWork, viewer: Viewer | None, *, conversation_id: int, up_to: int | None
 ) -> int:
     viewer = require_viewer(viewer)
-    if await access_conversation(uow.session, viewer, conversation_id) is None:
-        raise NotFound("Conversation not found.", id=to_global_id("Conversation", conversation_id))
+    await access_conversation(uow.session, viewer, conversation_id)  # NotFound unless a participant
     if up_to is None:
         last = await message_store.last_message_ids_by_conversation_ids(uow.session, ids=[conversation_id])
         if conversation_id not in last:

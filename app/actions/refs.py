@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.access.places import READ, access_message, access_topic
+from app.access.places import READ, Place, access_placed_message, access_topic
 from app.core.auth import Viewer
 from app.core.db import UnitOfWork
 from app.domain.errors import AmbiguousReference, InvalidInput, NotFound
 from app.domain.global_ids import to_global_id
+from app.domain.topic_paths import normalize
 from app.models import Message
 from app.store import messages as message_store
 from app.store import refs as ref_store
@@ -58,18 +59,27 @@ class Ref:
 
 async def find_ref(uow: UnitOfWork, viewer: Viewer | None, ref: Ref) -> Message | None:
     """The one message `ref` names, None when nothing matches; AmbiguousReference for several."""
+    found = await find_placed_ref(uow, viewer, ref)
+    return found[0] if found else None
+
+
+async def find_placed_ref(uow: UnitOfWork, viewer: Viewer | None, ref: Ref) -> tuple[Message, Place] | None:
+    """`find_ref` with the message's place, its topic and grants loaded once for both."""
     ref.check()
     if ref.id is not None:
-        message = await access_message(uow.session, viewer, ref.id)
-        if message is None:
+        try:
+            message, place = await access_placed_message(uow.session, viewer, ref.id)
+        except NotFound:
             return None
         if ref.topic is not None:
+            if place.topic is not None and place.topic.path == normalize(ref.topic, field="ref.topic"):
+                return message, place
             topic, _ = await access_topic(uow.session, viewer, ref.topic, need=READ, field="ref.topic")
             if message.topic_id != topic.id:
                 return None
-        return message
+        return message, place
     assert ref.topic is not None
-    topic, _ = await access_topic(uow.session, viewer, ref.topic, need=READ, field="ref.topic")
+    topic, level = await access_topic(uow.session, viewer, ref.topic, need=READ, field="ref.topic")
     assert topic.id is not None
     ids = await ref_store.find_by_reference(
         uow.session,
@@ -85,7 +95,8 @@ async def find_ref(uow: UnitOfWork, viewer: Viewer | None, ref: Ref) -> Message 
             f"{len(ids)}{'+' if len(ids) == 20 else ''} messages match {ref.describe()}.",
             ids=[to_global_id("Message", i) for i in ids],
         )
-    return await message_store.get_message(uow.session, message_id=ids[0]) if ids else None
+    named = await message_store.get_message(uow.session, message_id=ids[0]) if ids else None
+    return (named, Place(topic, level)) if named is not None else None
 
 
 async def resolve_ref(uow: UnitOfWork, viewer: Viewer | None, ref: Ref) -> Message:

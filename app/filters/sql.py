@@ -5,17 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, distinct, exists, false, func, or_, select, true
+from sqlalchemy import and_, distinct, exists, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.access.places import access_conversation, access_topic, readable_topics_clause
+from app.access.places import access_conversation, access_topic
+from app.access.read_rules import readable_messages_clause, readable_topics_clause
 from app.core.auth import Viewer
 from app.domain.errors import InvalidInput, NotFound
 from app.domain.topic_paths import tasks_topic
 from app.filters.spec import MessageFilterSpec
 from app.models import (
-    ConversationParticipant,
     Message,
     MessageLabel,
     MessageRead,
@@ -24,32 +24,9 @@ from app.models import (
     User,
     utcnow,
 )
-from app.store.notices import delivered_to
 from app.store.text_search import contains_match, starts_with, text_match
 
 TaskCopy = aliased(Message)
-
-
-def readable_messages_clause(viewer: Viewer | None) -> ColumnElement[bool]:
-    topic_ok = and_(
-        Message.topic_id.is_not(None),
-        Message.topic_id.in_(select(Topic.id).where(readable_topics_clause(viewer))),
-    )
-    if viewer is None:
-        return topic_ok
-    in_conversation = and_(
-        Message.conversation_id.is_not(None),
-        exists().where(
-            ConversationParticipant.conversation_id == Message.conversation_id,
-            ConversationParticipant.user_id == viewer.user_id,
-        ),
-    )
-    notice_ok = and_(
-        Message.conversation_id.is_(None),
-        Message.topic_id.is_(None),
-        or_(Message.author_id == viewer.user_id, delivered_to(viewer.user_id)),
-    )
-    return or_(in_conversation, topic_ok, notice_ok)
 
 
 def _tagged(owner: Any, value: Any, dialect: str, correlated: bool) -> Any:
@@ -204,8 +181,10 @@ async def _conditions(
     if spec.ids is not None:
         where.append(Message.id.in_(spec.ids))
     if spec.conversation is not None:
-        if await access_conversation(session, viewer, spec.conversation) is None:
-            raise InvalidInput("Unknown conversation.", field="filter.conversation")
+        try:
+            await access_conversation(session, viewer, spec.conversation)
+        except NotFound:
+            raise InvalidInput("Unknown conversation.", field="filter.conversation") from None
         where.append(Message.conversation_id == spec.conversation)
     where += await _topic_conditions(session, viewer, spec, Message.topic_id)
     if spec.authors is not None:

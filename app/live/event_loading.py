@@ -12,12 +12,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access.places import READ, topic_level
+from app.access.read_rules import TopicAudience, event_readable_by, event_readable_where
 from app.core.auth import Viewer
 from app.domain.topic_paths import private_owner
 from app.filters import MessageFacts
 from app.filters.before_facts import facts_before
-from app.models import Event, Message, Topic, TopicAccess, User
+from app.models import Event, Message, Topic, User
 from app.store import announcements as announcement_store
 from app.store import conversations as conversation_store
 from app.store import message_meta
@@ -26,12 +26,6 @@ from app.store import notices as notice_store
 from app.store import read_state as read_store
 from app.store import topics as topic_store
 from app.store import users as user_store
-
-
-@dataclass(frozen=True)
-class TopicAudience:
-    topic: Topic
-    grants: tuple[TopicAccess, ...]
 
 
 @dataclass(frozen=True)
@@ -59,30 +53,12 @@ class LiveEvent:
         return self.topics[0].topic.path if self.topics else None
 
     def readable_by(self, viewer: Viewer | None) -> bool:
-        if (self.kind == "READ" and self.conversation_id is None) or self.kind == "TASK":
-            # read state in topics and inboxes is private, and so is a task list; in
-            # conversations a READ is a read receipt
-            if viewer is None or viewer.user_id != self.actor_id:
-                return False
-            if self.kind == "READ":
-                return True
-        if self.announcement_id is not None:  # its audience, its owner (user or group) and admins
-            return viewer is not None and (
-                bool(self.audience_groups & viewer.group_ids)
-                or viewer.is_admin
-                or self.announcement_owner == ("user", viewer.user_id)
-                or (self.announcement_owner[0] == "group" and self.announcement_owner[1] in viewer.group_ids)
-            )
-        if self.topics:
-            return any(topic_level(viewer, t.topic, t.grants) >= READ for t in self.topics)
-        return viewer is not None and viewer.user_id in self.audience
+        """The read rule for live events lives in access.read_rules, beside its message twins."""
+        return event_readable_by(self, viewer)
 
     def readable_where(self, viewer: Viewer | None, *, before: bool) -> bool:
         """readable_by, in one place only: a moved message where it is now, or where it was."""
-        if len(self.topics) < 2 or self.kind != "MOVED":
-            return self.readable_by(viewer)
-        place = self.topics[-1] if before else self.topics[0]
-        return topic_level(viewer, place.topic, place.grants) >= READ
+        return event_readable_where(self, viewer, before=before)
 
 
 async def load_events(session: AsyncSession, rows: list[Event]) -> list[LiveEvent]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.access.announcements import may_manage, visible_to
+from app.access.announcements import may_manage, pending_confirmations, visible_to
 from app.access.places import (
     require_viewer,
 )
@@ -46,9 +46,7 @@ async def announcements(
 
 async def pending_announcements(db: Database, viewer: Viewer) -> int:
     async with db.read() as session:
-        return await announcement_store.pending_count(
-            session, user_id=viewer.user_id, group_ids=sorted(viewer.group_ids), now=utcnow()
-        )
+        return await pending_confirmations(session, viewer)
 
 
 async def confirmations(

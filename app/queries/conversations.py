@@ -8,6 +8,7 @@ from app.access.places import (
 )
 from app.core.auth import Viewer
 from app.core.db import Database
+from app.domain.errors import NotFound
 from app.domain.pagination import Page, PageRequest
 from app.models import (
     Conversation,
@@ -18,8 +19,12 @@ from app.store import messages as message_store
 
 
 async def conversation(db: Database, viewer: Viewer | None, conversation_id: int) -> Conversation | None:
+    """The conversation when the viewer takes part in it, else None."""
     async with db.read() as session:
-        return await access_conversation(session, viewer, conversation_id)
+        try:
+            return await access_conversation(session, viewer, conversation_id)
+        except NotFound:
+            return None
 
 
 async def conversations(db: Database, viewer: Viewer | None, page: PageRequest) -> Page[Conversation]:

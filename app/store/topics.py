@@ -6,11 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.pagination import Page, PageRequest
-from app.domain.topic_paths import PRIVATE_ROOT
 from app.models import Topic, TopicAccess
 from app.store.keyset import SortKey, paginate
 
@@ -63,35 +62,6 @@ async def topics_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[in
 async def descendant_ids(session: AsyncSession, *, path: str) -> list[int]:
     stmt = select(Topic.id).where(or_(Topic.path == path, Topic.path.startswith(path + "/", autoescape=True)))
     return list((await session.execute(stmt)).scalars())
-
-
-def readable_topic_clause(
-    user_id: int | None, group_ids: Sequence[int], *, admin_username: str | None = None
-) -> Any:
-    """SQL: the topic (Topic.id) is readable by this viewer (a read-only topic by anyone).
-
-    Mirrors app.access.places.topic_level: `admin_username` is set for system admins, who read every
-    topic but other users' private spaces."""
-    grants = (
-        [and_(TopicAccess.principal_kind == USER, TopicAccess.principal_id == user_id)] if user_id else []
-    )
-    if group_ids:
-        grants.append(
-            and_(TopicAccess.principal_kind == GROUP, TopicAccess.principal_id.in_(list(group_ids)))
-        )
-    clauses = [Topic.read_only.is_(True)]
-    if grants:
-        clauses.append(exists().where(TopicAccess.topic_id == Topic.id, or_(*grants)))
-    if admin_username is not None:
-        mine = f"{PRIVATE_ROOT}/{admin_username}"
-        clauses.append(
-            or_(
-                ~Topic.path.startswith(PRIVATE_ROOT + "/", autoescape=True),
-                Topic.path == mine,
-                Topic.path.startswith(mine + "/", autoescape=True),
-            )
-        )
-    return or_(*clauses)
 
 
 async def count_topics(session: AsyncSession, *, readable: Any, among: Any) -> tuple[int, int]:

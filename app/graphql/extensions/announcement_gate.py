@@ -10,6 +10,7 @@ from typing import Any
 from graphql import GraphQLNonNull, GraphQLUnionType
 from strawberry.extensions import SchemaExtension
 
+from app.access.announcements import held_by_announcements
 from app.domain import errors as errors
 from app.graphql.error_types import ErrorCode, ForbiddenError
 from app.queries import announcements as announcements_queries
@@ -49,7 +50,7 @@ class AnnouncementGate(SchemaExtension):
                 context.pending_announcements = await announcements_queries.pending_announcements(
                     context.db, context.viewer
                 )
-            if context.pending_announcements:
+            if held_by_announcements(context.viewer, context.pending_announcements):
                 return_type = (
                     info.return_type.of_type
                     if isinstance(info.return_type, GraphQLNonNull)
