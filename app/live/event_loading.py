@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access.places import READ, topic_level
 from app.core.auth import Viewer
+from app.domain.event_kinds import EventKind
 from app.domain.topic_paths import private_owner
 from app.filters import MessageFacts
 from app.filters.before_facts import facts_before
@@ -59,12 +60,12 @@ class LiveEvent:
         return self.topics[0].topic.path if self.topics else None
 
     def readable_by(self, viewer: Viewer | None) -> bool:
-        if (self.kind == "READ" and self.conversation_id is None) or self.kind == "TASK":
+        if (self.kind == EventKind.READ and self.conversation_id is None) or self.kind == EventKind.TASK:
             # read state in topics and inboxes is private, and so is a task list; in
             # conversations a READ is a read receipt
             if viewer is None or viewer.user_id != self.actor_id:
                 return False
-            if self.kind == "READ":
+            if self.kind == EventKind.READ:
                 return True
         if self.announcement_id is not None:  # its audience, its owner (user or group) and admins
             return viewer is not None and (
@@ -79,7 +80,7 @@ class LiveEvent:
 
     def readable_where(self, viewer: Viewer | None, *, before: bool) -> bool:
         """readable_by, in one place only: a moved message where it is now, or where it was."""
-        if len(self.topics) < 2 or self.kind != "MOVED":
+        if len(self.topics) < 2 or self.kind != EventKind.MOVED:
             return self.readable_by(viewer)
         place = self.topics[-1] if before else self.topics[0]
         return topic_level(viewer, place.topic, place.grants) >= READ
