@@ -117,7 +117,8 @@ Convert = Callable[[Any], Any]
 
 def graphql_field(name: str, spec_type: Any) -> tuple[Any, Convert]:
     """The GraphQL type of a spec field (`X | None`) and how to turn its input value into the spec's."""
-    (inner,) = [t for t in get_args(spec_type) if t is not type(None)]
+    present = [t for t in get_args(spec_type) if t is not type(None)]
+    inner = present[0] if len(present) == 1 else spec_type
     node = FILTER_FIELD_DOCS.get(name, FilterFieldDoc()).node
     where = f"filter.{camel(name)}"
     if get_origin(inner) is tuple:
