@@ -149,3 +149,37 @@ def test_the_read_rule_has_one_home() -> None:
         if rel.startswith("live/"):
             assert "topic_level" not in called, rel
     assert "event_readable_by" in (APP / "live" / "event_loading.py").read_text()
+
+
+# A topic role shares a name with an event kind; it is not one.
+NOT_EVENT_KINDS = {
+    "actions/topics.py": {"READ"},
+    "graphql/mutations/topics.py": {"READ"},
+    "access/places.py": {"READ"},  # the topic level READ, re-exported by name
+}
+
+
+def test_event_kinds_are_named_only_by_the_one_enum() -> None:
+    """No "ADDED", "PUBLISHED" ... string in app/: the kinds are app.domain.event_kinds.EventKind."""
+    from app.domain.event_kinds import EventKind
+
+    kinds = {k.value for k in EventKind}
+    for path in modules(APP):
+        rel = path.relative_to(APP).as_posix()
+        if rel == "domain/event_kinds.py" or rel.startswith("migrations/"):
+            continue
+        literals = {
+            node.value
+            for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        }
+        bad = (literals & kinds) - NOT_EVENT_KINDS.get(rel, set())
+        assert not bad, f"{rel} spells event kinds {bad}: use EventKind"
+
+
+def test_only_the_event_log_appends_events() -> None:
+    """One `record` (app.actions.event_log) writes the log: messages and announcements alike."""
+    for path in modules(APP):
+        rel = path.relative_to(APP).as_posix()
+        if rel not in {"actions/event_log.py", "store/events.py"}:
+            assert "append_events" not in path.read_text(), f"{rel} appends events around record()"

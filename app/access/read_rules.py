@@ -24,6 +24,7 @@ from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.auth import Viewer
+from app.domain.event_kinds import EventKind
 from app.domain.topic_paths import PRIVATE_ROOT, private_owner
 from app.models import ConversationParticipant, Message, Topic, TopicAccess
 from app.store import conversations as conversation_store
@@ -176,12 +177,12 @@ class ReadableEvent(Protocol):
 
 def event_readable_by(event: ReadableEvent, viewer: Viewer | None) -> bool:
     """The in-memory rule for live events (there is no SQL twin: the live path filters in memory)."""
-    if (event.kind == "READ" and event.conversation_id is None) or event.kind == "TASK":
+    if (event.kind == EventKind.READ and event.conversation_id is None) or event.kind == EventKind.TASK:
         # read state in topics and inboxes is private, and so is a task list; in
         # conversations a READ is a read receipt
         if viewer is None or viewer.user_id != event.actor_id:
             return False
-        if event.kind == "READ":
+        if event.kind == EventKind.READ:
             return True
     if event.announcement_id is not None:  # its audience, its owner (user or group) and admins
         owner_kind, owner_id = event.announcement_owner
@@ -198,6 +199,6 @@ def event_readable_by(event: ReadableEvent, viewer: Viewer | None) -> bool:
 
 def event_readable_where(event: ReadableEvent, viewer: Viewer | None, *, before: bool) -> bool:
     """`event_readable_by`, in one place only: a moved message where it is now, or where it was."""
-    if len(event.topics) < 2 or event.kind != "MOVED":
+    if len(event.topics) < 2 or event.kind != EventKind.MOVED:
         return event_readable_by(event, viewer)
     return (event.topics[-1] if before else event.topics[0]).readable_by(viewer)

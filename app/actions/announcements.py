@@ -8,6 +8,7 @@ from datetime import datetime
 
 from app.access.announcements import USER, may_manage, visible_to
 from app.access.places import require_viewer
+from app.actions.event_log import AnnouncementEventDraft, EventKind, record
 from app.actions.validation import check_locale, check_text
 from app.core.auth import SYSTEM_MESSAGE_RIGHT, Viewer
 from app.core.db import UnitOfWork
@@ -15,7 +16,6 @@ from app.domain.errors import Forbidden, InvalidInput, NotFound, OwnerMismatch
 from app.domain.global_ids import to_global_id
 from app.models import Announcement, utcnow
 from app.store import announcements as store
-from app.store import events as event_store
 from app.store import groups as group_store
 from app.store import users as user_store
 
@@ -152,35 +152,22 @@ async def do_publish(
     await store.set_texts(uow.session, announcement_id=announcement.id, texts=texts)
     if audience is not None:
         await store.set_audience(uow.session, announcement_id=announcement.id, group_ids=audience)
-    await record_announcement(uow, announcement, viewer.user_id, "PUBLISHED")
+    await record_announcement(uow, announcement, viewer.user_id, EventKind.PUBLISHED)
     return announcement
 
 
-async def record_announcement(uow: UnitOfWork, announcement: Announcement, actor_id: int, kind: str) -> None:
-    """PUBLISHED or WITHDRAWN, with the audience and owner of that moment: a withdrawn
-    announcement's rows are gone when the live path reads the event, its audience must still hear."""
+async def record_announcement(
+    uow: UnitOfWork, announcement: Announcement, actor_id: int, kind: EventKind
+) -> None:
+    """PUBLISHED or WITHDRAWN, with the audience and owner of that moment."""
     assert announcement.id is not None
     audience = (await store.audience_by_ids(uow.session, ids=[announcement.id]))[announcement.id]
-    rows = await event_store.append_events(
-        uow.session,
-        at=utcnow(),
-        events=[
-            {
-                "kind": kind,
-                "message_id": None,
-                "announcement_id": announcement.id,
-                "conversation_id": None,
-                "topic_id": None,
-                "actor_id": actor_id,
-                "data": {
-                    "version": announcement.version,
-                    "audienceGroups": sorted(audience),
-                    "owner": [announcement.owner_kind, announcement.owner_id],
-                },
-            }
-        ],
-    )
-    uow.note_event_position(rows[-1].position)
+    data = {
+        "version": announcement.version,
+        "audienceGroups": sorted(audience),
+        "owner": [announcement.owner_kind, announcement.owner_id],
+    }
+    await record(uow, [AnnouncementEventDraft(kind, announcement.id, actor_id, data)], at=utcnow())
 
 
 async def do_delete(uow: UnitOfWork, viewer: Viewer | None, *, announcement_id: int) -> int:
@@ -188,7 +175,7 @@ async def do_delete(uow: UnitOfWork, viewer: Viewer | None, *, announcement_id: 
     found = await store.get_announcement(uow.session, announcement_id=announcement_id)
     if found is None or not await may_manage(uow.session, viewer, found):
         raise NotFound("Announcement not found.", id=to_global_id("Announcement", announcement_id))
-    await record_announcement(uow, found, viewer.user_id, "WITHDRAWN")
+    await record_announcement(uow, found, viewer.user_id, EventKind.WITHDRAWN)
     await store.delete_announcement(uow.session, announcement_id=announcement_id)
     return announcement_id
 

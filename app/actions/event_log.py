@@ -1,29 +1,19 @@
-"""Typed event records and the API actions use to append them to the durable log."""
+"""Typed event records and the one `record` every action uses to append them to the durable log."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from app.core.db import UnitOfWork
+from app.domain.event_kinds import ANNOUNCEMENT_KINDS, MESSAGE_KINDS, EventKind
 from app.filters.before_facts import Snapshot, note_before
 from app.models import Event, Message
 from app.store import events as event_store
 
-
-class EventKind(StrEnum):
-    ADDED = "ADDED"
-    EDITED = "EDITED"
-    MOVED = "MOVED"
-    DELETED = "DELETED"
-    LABELED = "LABELED"
-    REACTED = "REACTED"
-    LIKED = "LIKED"
-    VOTED = "VOTED"
-    READ = "READ"
-    TASK = "TASK"  # the actor's task list gained or lost a copy of the message (private to them)
+__all__ = ["AnnouncementEventDraft", "EventKind", "MessageEventDraft", "record"]
 
 
 @dataclass(frozen=True)
@@ -34,7 +24,7 @@ class MessageEventDraft:
     data: dict[str, Any] = field(default_factory=dict)
 
     def as_row(self) -> dict[str, Any]:
-        assert self.message.id is not None
+        assert self.message.id is not None and self.kind in MESSAGE_KINDS, self.kind
         return {
             "kind": self.kind.value,
             "message_id": self.message.id,
@@ -45,9 +35,32 @@ class MessageEventDraft:
         }
 
 
+@dataclass(frozen=True)
+class AnnouncementEventDraft:
+    """`data` carries the audience and owner of that moment: a withdrawn announcement's rows are gone
+    when the live path reads the event, and its audience must still hear of it."""
+
+    kind: EventKind
+    announcement_id: int
+    actor_id: int | None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def as_row(self) -> dict[str, Any]:
+        assert self.kind in ANNOUNCEMENT_KINDS, self.kind
+        return {
+            "kind": self.kind.value,
+            "message_id": None,
+            "announcement_id": self.announcement_id,
+            "conversation_id": None,
+            "topic_id": None,
+            "actor_id": self.actor_id,
+            "data": self.data,
+        }
+
+
 async def record(
     uow: UnitOfWork,
-    drafts: list[MessageEventDraft],
+    drafts: Sequence[MessageEventDraft | AnnouncementEventDraft],
     *,
     at: datetime,
     before: dict[int, Snapshot] | None = None,

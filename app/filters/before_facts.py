@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.event_kinds import EventKind
 from app.filters.predicate import MessageFacts
 from app.models import Message
 from app.store import message_meta
@@ -76,12 +77,12 @@ def facts_before(
     A READ event (only ever recorded for a fresh read) means its actor had not read it before; a
     TASK event (only recorded when the task list changed) flips its owner's task."""
     before: Snapshot | None = data.get("before")
-    if kind == "READ" and actor_id is not None and actor_id in facts.reader_ids:
+    if kind == EventKind.READ and actor_id is not None and actor_id in facts.reader_ids:
         facts = dataclasses.replace(facts, reader_ids=facts.reader_ids - {actor_id})
         if not before:
             return facts
     owner = data.get("taskOwner")
-    if kind == "TASK" and isinstance(owner, str):
+    if kind == EventKind.TASK and isinstance(owner, str):
         owners = facts.task_owner_keys - {owner} if data.get("task") else facts.task_owner_keys | {owner}
         facts = dataclasses.replace(facts, task_owner_keys=owners)
         if not before:

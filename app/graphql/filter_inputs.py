@@ -1,20 +1,24 @@
-"""The MessageFilter and MessageOrder inputs, and the connection they choose."""
+"""The MessageFilter input, generated from MessageFilterSpec (app.filters.spec), and MessageOrder.
+
+A filter field is added in one place, the spec; this module only says how GraphQL shows it when the
+default would not do: its description, and for ids which node type they name. The GraphQL type and
+the conversion back follow from the spec's type: tuples are lists, ints naming a node are global IDs,
+a RelativeWindow is the RelativeWindow input.
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from enum import Enum
+from typing import TYPE_CHECKING, Any, get_args, get_origin, get_type_hints
 
 import strawberry
 
-from app.domain.pagination import PageRequest
 from app.domain.windows import RelativeWindow as Window
 from app.filters import MessageFilterSpec
-from app.graphql.context import Info
+from app.filters.spec import camel
 from app.graphql.id_args import expect_id
-from app.graphql.types.messages import MessageConnection
-from app.queries import messages as messages_queries
 
 
 @strawberry.enum
@@ -31,13 +35,6 @@ class MessageOrderField(Enum):
     LABELS = "LABELS"
     TAGS = "TAGS"
     RELEVANCE = "RELEVANCE"  # with a text filter: best match first (the default order then)
-
-
-@strawberry.enum
-class TreeView(Enum):
-    NONE = "NONE"
-    ONE_TREE = "ONE_TREE"
-    FULL_TREE = "FULL_TREE"
 
 
 @strawberry.enum
@@ -87,129 +84,97 @@ class MessageOrder:
     direction: OrderDirection = OrderDirection.DESC
 
 
-def _tuple(values: list[str] | None) -> tuple[str, ...] | None:
-    return tuple(values) if values is not None else None
+@dataclass(frozen=True)
+class FilterFieldDoc:
+    """How GraphQL shows one spec field, beyond its name and type."""
+
+    description: str | None = None
+    node: str | None = None  # the field holds ids of this node type: global IDs in GraphQL
 
 
-@strawberry.input(
-    description="One filter language for queries, counts, bulk mutations and subscriptions. "
-    "Fields combine with AND; list fields as their names say."
-)
-class MessageFilter:
-    ids: list[strawberry.ID] | None = None
-    conversation: strawberry.ID | None = None
-    topic: str | None = strawberry.field(default=None, description="Exact topic path.")
-    topic_under: str | None = strawberry.field(default=None, description="A path and all its descendants.")
-    authors: list[str] | None = strawberry.field(default=None, description="Usernames (any).")
-    tags: list[str] | None = strawberry.field(default=None, description="Any of these tags.")
-    all_tags: list[str] | None = None
-    not_tags: list[str] | None = None
-    tag_prefixes: list[str] | None = None
-    labels: list[str] | None = strawberry.field(default=None, description="Any of these labels.")
-    all_labels: list[str] | None = None
-    not_labels: list[str] | None = None
-    label_prefixes: list[str] | None = None
-    in_reply_to: strawberry.ID | None = None
-    root: strawberry.ID | None = strawberry.field(default=None, description="The whole thread under a root.")
-    only_roots: bool | None = None
-    created_after: datetime | None = None
-    created_before: datetime | None = None
-    updated_after: datetime | None = None
-    updated_before: datetime | None = None
-    min_votes_up: int | None = None
-    max_votes_up: int | None = None
-    min_votes_down: int | None = None
-    max_votes_down: int | None = None
-    min_replies: int | None = None
-    max_replies: int | None = None
-    min_likes: int | None = None
-    max_likes: int | None = None
-    unread: bool | None = strawberry.field(default=None, description="Relative to the viewer.")
-    tasks: bool | None = strawberry.field(default=None, description="In the viewer's task list.")
-    text: str | None = strawberry.field(
-        default=None, description="Full-text search: every word must start a word of the text."
-    )
-    text_contains: str | None = strawberry.field(
-        default=None,
-        description="Substring search: the text contains this, inside words too ('isk' finds 'disk'), "
+FILTER_FIELD_DOCS: dict[str, FilterFieldDoc] = {
+    "ids": FilterFieldDoc(node="Message"),
+    "conversation": FilterFieldDoc(node="Conversation"),
+    "topic": FilterFieldDoc("Exact topic path."),
+    "topic_under": FilterFieldDoc("A path and all its descendants."),
+    "authors": FilterFieldDoc("Usernames (any)."),
+    "tags": FilterFieldDoc("Any of these tags."),
+    "labels": FilterFieldDoc("Any of these labels."),
+    "in_reply_to": FilterFieldDoc(node="Message"),
+    "root": FilterFieldDoc("The whole thread under a root.", node="Message"),
+    "unread": FilterFieldDoc("Relative to the viewer."),
+    "tasks": FilterFieldDoc("In the viewer's task list."),
+    "text": FilterFieldDoc("Full-text search: every word must start a word of the text."),
+    "text_contains": FilterFieldDoc(
+        "Substring search: the text contains this, inside words too ('isk' finds 'disk'), "
         "case-insensitive, accents significant, `%` and `_` literal. At least 3 characters "
-        "(it is answered from a trigram index).",
-    )
-    created_within: RelativeWindow | None = None
-    updated_within: RelativeWindow | None = None
+        "(it is answered from a trigram index)."
+    ),
+}
+
+Convert = Callable[[Any], Any]
+
+
+def graphql_field(name: str, spec_type: Any) -> tuple[Any, Convert]:
+    """The GraphQL type of a spec field (`X | None`) and how to turn its input value into the spec's."""
+    present = [t for t in get_args(spec_type) if t is not type(None)]
+    inner = present[0] if len(present) == 1 else spec_type
+    node = FILTER_FIELD_DOCS.get(name, FilterFieldDoc()).node
+    where = f"filter.{camel(name)}"
+    if get_origin(inner) is tuple:
+        item, _ = get_args(inner)
+        if node is not None and item is int:
+            return list[strawberry.ID], lambda v: tuple(expect_id(i, node, field=where) for i in v)
+        return list[item], tuple  # type: ignore[valid-type]
+    if node is not None and inner is int:
+        return strawberry.ID, lambda v: expect_id(v, node, field=where)
+    if inner is Window:
+        return RelativeWindow, lambda v: v.to_window()
+    return inner, lambda v: v
+
+
+class MessageFilterInput:
+    """What the generated MessageFilter adds to its fields: the one way back to the spec."""
+
+    def __init__(self, **given: Any) -> None: ...  # for mypy; strawberry writes the real one
 
     def to_spec(self, *, topic: str | None = None) -> MessageFilterSpec:
-        def msg(value: str | None, field: str) -> int | None:
-            return expect_id(value, "Message", field=field) if value is not None else None
-
-        spec_topic = self.topic
+        values = {
+            name: None if (value := getattr(self, name)) is None else convert(value)
+            for name, convert in _CONVERTERS.items()
+        }
         if topic is not None:
-            spec_topic = topic
-        return MessageFilterSpec(
-            ids=tuple(expect_id(i, "Message", field="filter.ids") for i in self.ids)
-            if self.ids is not None
-            else None,
-            conversation=expect_id(self.conversation, "Conversation", field="filter.conversation")
-            if self.conversation is not None
-            else None,
-            topic=spec_topic,
-            topic_under=self.topic_under,
-            authors=_tuple(self.authors),
-            tags=_tuple(self.tags),
-            all_tags=_tuple(self.all_tags),
-            not_tags=_tuple(self.not_tags),
-            tag_prefixes=_tuple(self.tag_prefixes),
-            labels=_tuple(self.labels),
-            all_labels=_tuple(self.all_labels),
-            not_labels=_tuple(self.not_labels),
-            label_prefixes=_tuple(self.label_prefixes),
-            in_reply_to=msg(self.in_reply_to, "filter.inReplyTo"),
-            root=msg(self.root, "filter.root"),
-            only_roots=self.only_roots,
-            created_after=self.created_after,
-            created_before=self.created_before,
-            updated_after=self.updated_after,
-            updated_before=self.updated_before,
-            min_votes_up=self.min_votes_up,
-            max_votes_up=self.max_votes_up,
-            min_votes_down=self.min_votes_down,
-            max_votes_down=self.max_votes_down,
-            min_replies=self.min_replies,
-            max_replies=self.max_replies,
-            min_likes=self.min_likes,
-            max_likes=self.max_likes,
-            unread=self.unread,
-            tasks=self.tasks,
-            text=self.text,
-            text_contains=self.text_contains,
-            created_within=self.created_within.to_window() if self.created_within else None,
-            updated_within=self.updated_within.to_window() if self.updated_within else None,
-        )
+            values["topic"] = topic
+        return MessageFilterSpec(**values)
+
+
+def message_filter_input() -> tuple[type[MessageFilterInput], dict[str, Convert]]:
+    hints = get_type_hints(MessageFilterSpec)
+    names = [f.name for f in fields(MessageFilterSpec)]
+    unknown = set(FILTER_FIELD_DOCS) - set(names)
+    assert not unknown, f"FILTER_FIELD_DOCS names fields the spec does not have: {unknown}"
+    annotations: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"__module__": __name__, "__annotations__": annotations}
+    converters: dict[str, Convert] = {}
+    for name in names:
+        graphql_type, converters[name] = graphql_field(name, hints[name])
+        annotations[name] = graphql_type | None
+        doc = FILTER_FIELD_DOCS.get(name, FilterFieldDoc()).description
+        namespace[name] = strawberry.field(default=None, description=doc)
+    cls = type("MessageFilter", (MessageFilterInput,), namespace)
+    described = strawberry.input(
+        description="One filter language for queries, counts, bulk mutations and subscriptions. "
+        "Fields combine with AND; list fields as their names say."
+    )
+    return described(cls), converters
+
+
+if TYPE_CHECKING:
+    MessageFilter = MessageFilterInput
+    _CONVERTERS: dict[str, Convert]
+else:
+    MessageFilter, _CONVERTERS = message_filter_input()
 
 
 def order_of(order_by: list[MessageOrder] | None) -> list[tuple[str, bool]]:
     return [(o.field.value, o.direction == OrderDirection.DESC) for o in order_by or []]
-
-
-async def message_connection(
-    info: Info,
-    spec: MessageFilterSpec,
-    order: list[tuple[str, bool]],
-    page: PageRequest,
-    tree_view: TreeView = TreeView.NONE,
-) -> MessageConnection:
-    """The page of messages; with a tree view the filter picks roots and each edge carries its tree."""
-    if tree_view != TreeView.NONE:
-        spec = replace(spec, only_roots=True)
-    result = await messages_queries.messages(info.context.db, info.context.viewer, spec, order, page)
-    for row in result.items:
-        info.context.loaders.prime_message(row)
-    trees = None
-    if tree_view != TreeView.NONE:
-        roots = [m.id for m in result.items if m.id is not None]
-        trees = await messages_queries.trees(info.context.db, roots, full=tree_view == TreeView.FULL_TREE)
-    return MessageConnection.of(
-        result,
-        trees,
-        count=lambda: messages_queries.message_count(info.context.db, info.context.viewer, spec),
-    )

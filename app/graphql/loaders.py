@@ -1,14 +1,15 @@
-"""One DataLoader per relation, built per request (or per websocket, uncached).
+"""One DataLoader per relation, generated from a table; built per request (or per websocket, uncached).
 
-Each batch opens its own short session; results are lined up with the keys. This is the only
-GraphQL module that touches the store.
+Each line of `Loaders` names a loader and the store function that answers a batch of keys with
+{key: value}; a key it leaves out gets the default. Each batch opens its own short session; results
+are lined up with the keys. This is the only GraphQL module that touches the store.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from functools import partial
+from typing import Any, Generic, Literal, TypeVar, overload
 
 from strawberry.dataloader import DataLoader
 
@@ -16,17 +17,7 @@ from app.access.places import readable_message_ids, topic_levels
 from app.core.auth import Viewer
 from app.core.db import Database
 from app.domain.topic_paths import tasks_topic
-from app.models import (
-    Attachment,
-    Conversation,
-    Group,
-    Message,
-    MessageLabel,
-    MessageRevision,
-    Reaction,
-    Topic,
-    User,
-)
+from app.models import Message
 from app.store import announcements as announcement_store
 from app.store import conversations as conversation_store
 from app.store import groups as group_store
@@ -40,193 +31,142 @@ from app.store import users as user_store
 
 K = TypeVar("K")
 V = TypeVar("V")
+ViewerArg = Literal["viewer", "user", "user_id"] | None
+Session = Any  # the batch's AsyncSession, passed through to the store (graphql/ names no SQL library)
+
+
+def _none() -> None:
+    return None
+
+
+class Relation(Generic[K, V]):
+    """A loader of `Loaders`: `fetch(session, ids=keys)` answers {key: value}; the others get `default()`.
+
+    `viewer` says what else the fetch takes: "viewer" the viewer (None when anonymous), "user" the
+    signed-in viewer, "user_id" their id; with "user" and "user_id" an anonymous viewer gets the
+    defaults without a query."""
+
+    @overload
+    def __init__(
+        self: Relation[K, V | None],
+        fetch: Callable[..., Awaitable[Mapping[K, V]]],
+        *,
+        viewer: ViewerArg = None,
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self: Relation[K, V],
+        fetch: Callable[..., Awaitable[Mapping[K, V]]],
+        *,
+        default: Callable[[], object],  # of type V (not checked: mypy would widen V to fit `list`)
+        viewer: ViewerArg = None,
+    ) -> None: ...
+
+    def __init__(
+        self,
+        fetch: Callable[..., Awaitable[Mapping[Any, Any]]],
+        *,
+        default: Callable[[], Any] = _none,
+        viewer: ViewerArg = None,
+    ) -> None:
+        self.fetch = fetch
+        self.default = default
+        self.viewer = viewer
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, loaders: None, owner: type) -> Relation[K, V]: ...
+
+    @overload
+    def __get__(self, loaders: Loaders, owner: type) -> DataLoader[K, V]: ...
+
+    def __get__(self, loaders: Loaders | None, owner: type) -> Relation[K, V] | DataLoader[K, V]:
+        """The loader of this request, made on first use and then found in the instance's dict."""
+        if loaders is None:
+            return self
+        loader: DataLoader[K, V] = DataLoader(load_fn=partial(loaders.batch, self), cache=loaders.cache)
+        loaders.__dict__[self.name] = loader
+        return loader
+
+
+async def readable_messages_by_ids(
+    session: Session, *, ids: Sequence[int], viewer: Viewer | None
+) -> dict[int, Message]:
+    found = await message_store.messages_by_ids(session, ids=ids)
+    readable = await readable_message_ids(session, viewer, list(found.values()))
+    return {i: m for i, m in found.items() if i in readable}
+
+
+async def topic_levels_by_ids(
+    session: Session, *, ids: Sequence[int], viewer: Viewer | None
+) -> dict[int, int]:
+    topics = await topic_store.topics_by_ids(session, ids=ids)
+    return await topic_levels(session, viewer, list(topics.values()))
+
+
+async def task_flags_by_ids(session: Session, *, ids: Sequence[int], viewer: Viewer) -> dict[int, bool]:
+    tasks = await topic_store.get_topic_by_path(session, path=tasks_topic(viewer.username))
+    if tasks is None or tasks.id is None:
+        return {}
+    return dict.fromkeys(await message_store.task_flags(session, tasks_topic_id=tasks.id, ids=ids), True)
 
 
 class Loaders:
+    user = Relation(user_store.users_by_ids)
+    rights = Relation(user_store.rights_by_user_ids, default=list)
+    conversation = Relation(conversation_store.conversations_by_ids)
+    participant_ids = Relation(conversation_store.participant_ids_by_conversation_ids, default=list)
+    last_message_id = Relation(message_store.last_message_ids_by_conversation_ids)
+    unread_count = Relation(read_store.unread_counts_by_conversation_ids, default=int, viewer="user_id")
+    message = Relation(readable_messages_by_ids, viewer="viewer")
+    reactions = Relation(reaction_store.reactions_by_message_ids, default=list)
+    attachments = Relation(message_store.attachments_by_message_ids, default=list)
+    revisions = Relation(message_store.revisions_by_message_ids, default=list)
+    read_at = Relation(read_store.read_at_by_message_ids, viewer="user_id")
+    topic = Relation(topic_store.topics_by_ids)
+    topic_level = Relation(topic_levels_by_ids, default=int, viewer="viewer")
+    topic_grants = Relation(topic_store.grants_by_topic_ids, default=list)
+    tags = Relation(message_meta.tags_by_message_ids, default=list)
+    labels = Relation(message_meta.labels_by_message_ids, default=list)
+    mention_ids = Relation(message_meta.mention_ids_by_message_ids, default=list)
+    liker_ids = Relation(message_meta.liker_ids_by_message_ids, default=list)
+    viewer_vote = Relation(message_meta.votes_of_user, viewer="user_id")
+    is_task = Relation(task_flags_by_ids, default=bool, viewer="user")
+    group = Relation(group_store.groups_by_ids)
+    member_ids = Relation(group_store.member_ids_by_group_ids, default=list)
+    group_ids = Relation(group_store.group_ids_by_user_ids, default=list)
+    translations = Relation(notice_store.translations_by_message_ids, default=dict)
+    recipients = Relation(notice_store.recipients_by_message_ids, default=list)
+    announcement_texts = Relation(announcement_store.texts_by_ids, default=dict)
+    announcement_audience = Relation(announcement_store.audience_by_ids, default=list)
+    confirmed_versions = Relation(announcement_store.confirmed_versions, default=list, viewer="user_id")
+
     def __init__(self, db: Database, viewer: Viewer | None, *, cache: bool = True) -> None:
         self._db = db
-        self._cache = cache
+        self.cache = cache
         self.viewer = viewer
-        self.user = self._make(self._users)
-        self.rights = self._make(self._rights)
-        self.conversation = self._make(self._conversations)
-        self.participant_ids = self._make(self._participant_ids)
-        self.last_message_id = self._make(self._last_message_ids)
-        self.unread_count = self._make(self._unread_counts)
-        self.message = self._make(self._readable_messages)
-        self.reactions = self._make(self._reactions)
-        self.attachments = self._make(self._attachments)
-        self.revisions = self._make(self._revisions)
-        self.read_at = self._make(self._read_at)
-        self.topic = self._make(self._topics)
-        self.topic_level = self._make(self._topic_levels)
-        self.topic_grants = self._make(self._topic_grants)
-        self.tags = self._make(self._tags)
-        self.labels = self._make(self._labels)
-        self.mention_ids = self._make(self._mention_ids)
-        self.liker_ids = self._make(self._liker_ids)
-        self.viewer_vote = self._make(self._viewer_votes)
-        self.is_task = self._make(self._task_flags)
-        self.group = self._make(self._groups)
-        self.member_ids = self._make(self._member_ids)
-        self.group_ids = self._make(self._group_ids)
-        self.translations = self._make(self._translations)
-        self.recipients = self._make(self._recipients)
-        self.announcement_texts = self._make(self._announcement_texts)
-        self.announcement_audience = self._make(self._announcement_audience)
-        self.confirmed_versions = self._make(self._confirmed_versions)
-
-    def _make(self, fn: Callable[[Sequence[K]], Awaitable[Sequence[V]]]) -> DataLoader[K, V]:
-        return DataLoader(load_fn=fn, cache=self._cache)
 
     def set_viewer(self, viewer: Viewer | None) -> None:
         """Websocket contexts learn the viewer at connection_init."""
         self.viewer = viewer
 
     def prime_message(self, message: Message) -> None:
-        if self._cache and message.id is not None:
+        if self.cache and message.id is not None:
             self.message.prime(message.id, message)
 
-    @property
-    def _viewer_id(self) -> int | None:
-        return self.viewer.user_id if self.viewer else None
-
-    async def _users(self, ids: Sequence[int]) -> list[User | None]:
+    async def batch(self, relation: Relation[Any, Any], keys: Sequence[Any]) -> list[Any]:
+        viewer = self.viewer
+        given: dict[str, Any] = {}
+        if relation.viewer == "viewer":
+            given["viewer"] = viewer
+        elif relation.viewer is not None:
+            if viewer is None:
+                return [relation.default() for _ in keys]
+            given = {"user_id": viewer.user_id} if relation.viewer == "user_id" else {"viewer": viewer}
         async with self._db.read() as s:
-            found = await user_store.users_by_ids(s, ids=ids)
-        return [found.get(i) for i in ids]
-
-    async def _rights(self, ids: Sequence[int]) -> list[list[str]]:
-        async with self._db.read() as s:
-            found = await user_store.rights_by_user_ids(s, ids=ids)
-        return [found.get(i, []) for i in ids]
-
-    async def _conversations(self, ids: Sequence[int]) -> list[Conversation | None]:
-        async with self._db.read() as s:
-            found = await conversation_store.conversations_by_ids(s, ids=ids)
-        return [found.get(i) for i in ids]
-
-    async def _participant_ids(self, ids: Sequence[int]) -> list[list[int]]:
-        async with self._db.read() as s:
-            found = await conversation_store.participant_ids_by_conversation_ids(s, ids=ids)
-        return [found.get(i, []) for i in ids]
-
-    async def _last_message_ids(self, ids: Sequence[int]) -> list[int | None]:
-        async with self._db.read() as s:
-            found = await message_store.last_message_ids_by_conversation_ids(s, ids=ids)
-        return [found.get(i) for i in ids]
-
-    async def _unread_counts(self, ids: Sequence[int]) -> list[int]:
-        if self._viewer_id is None:
-            return [0 for _ in ids]
-        async with self._db.read() as s:
-            found = await read_store.unread_counts_by_conversation_ids(s, user_id=self._viewer_id, ids=ids)
-        return [found.get(i, 0) for i in ids]
-
-    async def _readable_messages(self, ids: Sequence[int]) -> list[Message | None]:
-        async with self._db.read() as s:
-            found = await message_store.messages_by_ids(s, ids=ids)
-            readable = await readable_message_ids(s, self.viewer, list(found.values()))
-        return [found[i] if i in readable else None for i in ids]
-
-    async def _reactions(self, ids: Sequence[int]) -> list[list[Reaction]]:
-        return await self._grouped(reaction_store.reactions_by_message_ids, ids)
-
-    async def _attachments(self, ids: Sequence[int]) -> list[list[Attachment]]:
-        return await self._grouped(message_store.attachments_by_message_ids, ids)
-
-    async def _revisions(self, ids: Sequence[int]) -> list[list[MessageRevision]]:
-        return await self._grouped(message_store.revisions_by_message_ids, ids)
-
-    async def _read_at(self, ids: Sequence[int]) -> list[datetime | None]:
-        if self._viewer_id is None:
-            return [None for _ in ids]
-        async with self._db.read() as s:
-            found = await read_store.read_at_by_message_ids(s, user_id=self._viewer_id, ids=ids)
-        return [found.get(i) for i in ids]
-
-    async def _grouped(
-        self, fn: Callable[..., Awaitable[dict[int, list[Any]]]], ids: Sequence[int]
-    ) -> list[list[Any]]:
-        async with self._db.read() as s:
-            found = await fn(s, ids=ids)
-        return [found.get(i, []) for i in ids]
-
-    async def _topics(self, ids: Sequence[int]) -> list[Topic | None]:
-        async with self._db.read() as s:
-            found = await topic_store.topics_by_ids(s, ids=ids)
-        return [found.get(i) for i in ids]
-
-    async def _topic_levels(self, ids: Sequence[int]) -> list[int]:
-        async with self._db.read() as s:
-            topics = await topic_store.topics_by_ids(s, ids=ids)
-            levels = await topic_levels(s, self.viewer, list(topics.values()))
-        return [levels.get(i, 0) for i in ids]
-
-    async def _topic_grants(self, ids: Sequence[int]) -> list[list[Any]]:
-        return await self._grouped(topic_store.grants_by_topic_ids, ids)
-
-    async def _tags(self, ids: Sequence[int]) -> list[list[str]]:
-        return await self._grouped(message_meta.tags_by_message_ids, ids)
-
-    async def _labels(self, ids: Sequence[int]) -> list[list[MessageLabel]]:
-        return await self._grouped(message_meta.labels_by_message_ids, ids)
-
-    async def _mention_ids(self, ids: Sequence[int]) -> list[list[int]]:
-        return await self._grouped(message_meta.mention_ids_by_message_ids, ids)
-
-    async def _liker_ids(self, ids: Sequence[int]) -> list[list[int]]:
-        return await self._grouped(message_meta.liker_ids_by_message_ids, ids)
-
-    async def _viewer_votes(self, ids: Sequence[int]) -> list[int | None]:
-        if self._viewer_id is None:
-            return [None for _ in ids]
-        async with self._db.read() as s:
-            found = await message_meta.votes_of_user(s, user_id=self._viewer_id, ids=ids)
-        return [found.get(i) for i in ids]
-
-    async def _task_flags(self, ids: Sequence[int]) -> list[bool]:
-        if self.viewer is None:
-            return [False for _ in ids]
-        async with self._db.read() as s:
-            tasks = await topic_store.get_topic_by_path(s, path=tasks_topic(self.viewer.username))
-            flags = (
-                await message_store.task_flags(s, tasks_topic_id=tasks.id, ids=ids)
-                if tasks and tasks.id
-                else set()
-            )
-        return [i in flags for i in ids]
-
-    async def _translations(self, ids: Sequence[int]) -> list[dict[str, str]]:
-        async with self._db.read() as s:
-            found = await notice_store.translations_by_message_ids(s, ids=ids)
-        return [found.get(i, {}) for i in ids]
-
-    async def _recipients(self, ids: Sequence[int]) -> list[list[tuple[str, int]]]:
-        return await self._grouped(notice_store.recipients_by_message_ids, ids)
-
-    async def _announcement_texts(self, ids: Sequence[int]) -> list[dict[str, dict[str, str]]]:
-        async with self._db.read() as s:
-            found = await announcement_store.texts_by_ids(s, ids=ids)
-        return [found.get(i, {}) for i in ids]
-
-    async def _announcement_audience(self, ids: Sequence[int]) -> list[list[int]]:
-        return await self._grouped(announcement_store.audience_by_ids, ids)
-
-    async def _confirmed_versions(self, ids: Sequence[int]) -> list[list[int]]:
-        if self._viewer_id is None:
-            return [[] for _ in ids]
-        async with self._db.read() as s:
-            found = await announcement_store.confirmed_versions(s, user_id=self._viewer_id, ids=ids)
-        return [found.get(i, []) for i in ids]
-
-    async def _groups(self, ids: Sequence[int]) -> list[Group | None]:
-        async with self._db.read() as s:
-            found = await group_store.groups_by_ids(s, ids=ids)
-        return [found.get(i) for i in ids]
-
-    async def _member_ids(self, ids: Sequence[int]) -> list[list[int]]:
-        return await self._grouped(group_store.member_ids_by_group_ids, ids)
-
-    async def _group_ids(self, ids: Sequence[int]) -> list[list[int]]:
-        return await self._grouped(group_store.group_ids_by_user_ids, ids)
+            found = await relation.fetch(s, ids=keys, **given)
+        return [found[k] if k in found else relation.default() for k in keys]

@@ -11,13 +11,14 @@ from strawberry import relay
 from app.domain.errors import LimitExceeded
 from app.graphql.context import Info
 from app.graphql.error_types import ErrorCode, NotFoundError
-from app.graphql.filter_inputs import MessageFilter, MessageOrder, TreeView, message_connection, order_of
+from app.graphql.filter_inputs import MessageFilter, MessageOrder, order_of
 from app.graphql.id_args import parse_global_id
 from app.graphql.types.announcements import Announcement, load_announcement
 from app.graphql.types.common import Connection
 from app.graphql.types.conversations import Conversation, load_conversation
 from app.graphql.types.groups import Group, load_group
-from app.graphql.types.messages import Message, MessageConnection, load_message
+from app.graphql.types.message_connection import MessageConnection, TreeView, message_connection
+from app.graphql.types.messages import Message, load_message
 from app.graphql.types.topics import Topic, load_topic, topic_connection
 from app.graphql.types.users import User, load_user
 from app.live.replay import encode_event_cursor

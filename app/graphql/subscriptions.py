@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Collection
 from datetime import datetime
-from enum import Enum
 
 import strawberry
 
 from app.access.places import require_viewer
 from app.core.auth import Viewer
+from app.domain.event_kinds import ANNOUNCEMENT_KINDS, MESSAGE_KINDS, EventKind
 from app.filters import MessageFilterSpec, matches, matches_place
 from app.graphql.context import Context, Info
 from app.graphql.filter_inputs import MessageFilter
 from app.graphql.id_args import gid
-from app.graphql.types.announcements import (
-    Announcement,
-    AnnouncementEvent,
-    AnnouncementEventKind,
-    load_announcement,
-)
+from app.graphql.types.announcements import Announcement, AnnouncementEvent, load_announcement
+from app.graphql.types.event_kinds import AnnouncementEventKind, MessageEventKind
 from app.graphql.types.messages import Message
 from app.graphql.types.users import User
 from app.live.event_loading import LiveEvent
@@ -28,36 +24,6 @@ from app.live.replay import check_cursor, decode_event_cursor, encode_event_curs
 from app.models import utcnow
 from app.queries import messages as messages_queries
 from app.queries import notices as notices_queries
-
-MESSAGE_KINDS = {
-    "ADDED",
-    "EDITED",
-    "MOVED",
-    "DELETED",
-    "LABELED",
-    "REACTED",
-    "LIKED",
-    "VOTED",
-    "READ",
-    "TASK",
-}
-ANNOUNCEMENT_KINDS = {"PUBLISHED", "WITHDRAWN"}
-
-
-@strawberry.enum
-class MessageEventKind(Enum):
-    ADDED = "ADDED"
-    EDITED = "EDITED"
-    MOVED = "MOVED"
-    DELETED = "DELETED"
-    LABELED = "LABELED"
-    REACTED = "REACTED"
-    LIKED = "LIKED"
-    VOTED = "VOTED"
-    READ = "READ"
-    TASK = strawberry.enum_value(
-        "TASK", description="The viewer's task list gained or lost a copy of it (the viewer alone hears it)."
-    )
 
 
 @strawberry.type
@@ -76,7 +42,7 @@ class MessageEvent:
 
 
 def message_predicate(
-    spec: MessageFilterSpec, viewer_of: Callable[[], Viewer | None], kinds: set[str]
+    spec: MessageFilterSpec, viewer_of: Callable[[], Viewer | None], kinds: Collection[str]
 ) -> Callable[[LiveEvent], bool]:
     """Readable by the viewer and matching the filter before or after the change (so a change that
     makes a message stop matching still reaches who watched it); a deleted message is matched by
@@ -90,7 +56,9 @@ def message_predicate(
         if event.kind not in kinds or event.message_id is None or not event.readable_by(viewer):
             return False
         if event.facts is None:
-            return event.kind == "DELETED" and matches_place(spec, event.conversation_id, event.topic_path)
+            return event.kind == EventKind.DELETED and matches_place(
+                spec, event.conversation_id, event.topic_path
+            )
         now = utcnow()
         if event.readable_where(viewer, before=False) and matches(spec, event.facts, viewer, now):
             return True
@@ -99,7 +67,7 @@ def message_predicate(
                 spec, event.facts_before, viewer, now
             )
         # an event logged without what it replaced: a move still reaches who watched where it was
-        return event.kind == "MOVED" and any(
+        return event.kind == EventKind.MOVED and any(
             matches_place(spec, None, t.topic.path) for t in event.topics[1:]
         )
 
@@ -146,7 +114,7 @@ class Subscription:
         viewer = ctx.viewer  # anonymous: public read-only topics only
         spec = (filter or MessageFilter()).to_spec()
         await messages_queries.check_filter(ctx.db, viewer, spec)
-        accepts = message_predicate(spec, lambda: ctx.viewer, {"ADDED"})
+        accepts = message_predicate(spec, lambda: ctx.viewer, (EventKind.ADDED,))
         async for event in event_stream(ctx.db, ctx.services.hub, accepts, after=None):
             if event.message is not None:
                 yield Message.from_row(event.message, translations=event.translations, author=event.author)
@@ -191,7 +159,9 @@ class Subscription:
         spec = (filter or MessageFilter()).to_spec()
 
         def touches(event: LiveEvent) -> bool:
-            return event.message_id is not None and (event.readable_by(ctx.viewer) or event.kind == "DELETED")
+            return event.message_id is not None and (
+                event.readable_by(ctx.viewer) or event.kind == EventKind.DELETED
+            )
 
         recount = lambda: messages_queries.message_count(ctx.db, ctx.viewer, spec)  # noqa: E731
         async for count in pushed_counts(ctx, recount, touches):
@@ -221,7 +191,7 @@ class Subscription:
         require_viewer(ctx.viewer)
 
         def accepts(event: LiveEvent) -> bool:
-            return event.kind == "PUBLISHED" and event.readable_by(ctx.viewer)
+            return event.kind == EventKind.PUBLISHED and event.readable_by(ctx.viewer)
 
         async for event in event_stream(ctx.db, ctx.services.hub, accepts, after=None):
             assert event.announcement_id is not None
@@ -254,7 +224,7 @@ class Subscription:
                 version=int(event.data.get("version", 0)),
                 announcement=(
                     await load_announcement(info, event.announcement_id)
-                    if event.kind == "PUBLISHED"
+                    if event.kind == EventKind.PUBLISHED
                     else None
                 ),
                 actor_id=event.actor_id,

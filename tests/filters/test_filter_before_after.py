@@ -17,8 +17,9 @@ from app.core.auth import Viewer
 from app.core.db import Database
 from app.core.settings import Settings
 from app.domain.errors import InvalidInput
+from app.domain.event_kinds import MESSAGE_KINDS
 from app.filters import MessageFilterSpec, filter_conditions
-from app.graphql.subscriptions import MESSAGE_KINDS, message_predicate
+from app.graphql.subscriptions import message_predicate
 from app.live.event_loading import LiveEvent, load_events
 from app.models import Message, utcnow
 from app.store import events as event_store

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
 import strawberry
@@ -14,6 +13,7 @@ from app import models
 from app.domain.message_text import locale_chain, pick_translation
 from app.graphql.context import Info
 from app.graphql.types.common import Connection
+from app.graphql.types.event_kinds import AnnouncementEventKind
 from app.graphql.types.groups import Group
 from app.graphql.types.message_parts import viewer_locale
 from app.graphql.types.principals import Principal, load_principals
@@ -128,12 +128,6 @@ class Announcement(relay.Node):
 async def load_announcement(info: Info, announcement_id: int) -> Announcement | None:
     row = await announcements_queries.announcement(info.context.db, info.context.viewer, announcement_id)
     return Announcement.from_row(row) if row else None
-
-
-@strawberry.enum
-class AnnouncementEventKind(Enum):
-    PUBLISHED = strawberry.enum_value("PUBLISHED", description="A new announcement or a new version of one.")
-    WITHDRAWN = strawberry.enum_value("WITHDRAWN", description="Deleted by its owner or an admin.")
 
 
 @strawberry.type

@@ -11,7 +11,8 @@ from strawberry import relay
 
 from app import models
 from app.graphql.context import Info
-from app.graphql.types.messages import Message, MessageConnection, load_message
+from app.graphql.types.message_connection import MessageConnection
+from app.graphql.types.messages import Message, load_message
 from app.graphql.types.users import User
 from app.queries import conversations as conversations_queries
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -12,9 +12,7 @@ from strawberry import relay
 from app import models
 from app.domain.global_ids import to_global_id
 from app.domain.message_text import locale_chain, render
-from app.domain.pagination import Page
 from app.graphql.context import Info
-from app.graphql.types.common import Connection
 from app.graphql.types.message_parts import (
     Attachment,
     Label,
@@ -29,6 +27,7 @@ from app.graphql.types.users import User
 
 if TYPE_CHECKING:
     from app.graphql.types.conversations import Conversation
+    from app.graphql.types.message_connection import MessageConnection
     from app.graphql.types.principals import Principal
     from app.graphql.types.topics import Topic
 
@@ -128,9 +127,9 @@ class Message(relay.Node):
     @strawberry.field(description="Direct replies, oldest first.")
     async def replies(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> MessageConnection:
+    ) -> Annotated[MessageConnection, strawberry.lazy("app.graphql.types.message_connection")]:
         from app.filters import MessageFilterSpec
-        from app.graphql.filter_inputs import message_connection
+        from app.graphql.types.message_connection import message_connection
 
         page = info.context.page(first=first, after=after)
         spec = MessageFilterSpec(in_reply_to=self.id)
@@ -253,48 +252,3 @@ class Message(relay.Node):
 async def load_message(info: Info, message_id: int) -> Message | None:
     row = await info.context.loaders.message.load(message_id)
     return Message.from_row(row) if row else None
-
-
-@strawberry.type
-class MessageEdge:
-    cursor: str
-    node: Message
-    tree: list[Message] = strawberry.field(
-        description="With treeView ONE_TREE the root's direct replies, with FULL_TREE its whole thread "
-        "(oldest first; inReplyTo gives the nesting); empty otherwise."
-    )
-
-
-@strawberry.type
-class MessageConnection:
-    edges: list[MessageEdge]
-    page_info: relay.PageInfo
-    count: strawberry.Private[Callable[[], Awaitable[int]] | int]
-
-    @strawberry.field(description="All matches, not just this page (counted only when asked for).")
-    async def total_count(self) -> int:
-        return self.count if isinstance(self.count, int) else await self.count()
-
-    @classmethod
-    def of(
-        cls,
-        page: Page[models.Message],
-        trees: dict[int, list[models.Message]] | None = None,
-        count: Callable[[], Awaitable[int]] | None = None,
-    ) -> MessageConnection:
-        trees = trees or {}
-        edges = [
-            MessageEdge(
-                cursor=c,
-                node=Message.from_row(m),
-                tree=[Message.from_row(r) for r in trees.get(m.id or 0, [])],
-            )
-            for m, c in zip(page.items, page.cursors, strict=True)
-        ]
-        info = Connection.of(page, lambda m: m).page_info
-        total: Callable[[], Awaitable[int]] | int = len(edges)
-        if page.total_count is not None:
-            total = page.total_count
-        elif count is not None:
-            total = count
-        return cls(edges=edges, page_info=info, count=total)

@@ -14,9 +14,9 @@ from app.access.places import ADMIN, READ, WRITE
 from app.domain.pagination import Page
 from app.domain.topic_paths import name_of
 from app.graphql.context import Info
-from app.graphql.filter_inputs import MessageFilter, MessageOrder, TreeView, message_connection, order_of
+from app.graphql.filter_inputs import MessageFilter, MessageOrder, order_of
 from app.graphql.types.common import Connection
-from app.graphql.types.messages import MessageConnection
+from app.graphql.types.message_connection import MessageConnection, TreeView, message_connection
 from app.graphql.types.principals import Principal, load_principals
 from app.queries import messages as messages_queries
 from app.queries import topics as topics_queries

@@ -1,0 +1,94 @@
+"""MessageConnection: a page of messages chosen by a filter and an order, each edge with its tree."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from enum import Enum
+
+import strawberry
+from strawberry import relay
+
+from app import models
+from app.domain.pagination import Page, PageRequest
+from app.filters import MessageFilterSpec
+from app.graphql.context import Info
+from app.graphql.types.common import Connection
+from app.graphql.types.messages import Message
+from app.queries import messages as messages_queries
+
+
+@strawberry.enum
+class TreeView(Enum):
+    NONE = "NONE"
+    ONE_TREE = "ONE_TREE"
+    FULL_TREE = "FULL_TREE"
+
+
+@strawberry.type
+class MessageEdge:
+    cursor: str
+    node: Message
+    tree: list[Message] = strawberry.field(
+        description="With treeView ONE_TREE the root's direct replies, with FULL_TREE its whole thread "
+        "(oldest first; inReplyTo gives the nesting); empty otherwise."
+    )
+
+
+@strawberry.type
+class MessageConnection:
+    edges: list[MessageEdge]
+    page_info: relay.PageInfo
+    count: strawberry.Private[Callable[[], Awaitable[int]] | int]
+
+    @strawberry.field(description="All matches, not just this page (counted only when asked for).")
+    async def total_count(self) -> int:
+        return self.count if isinstance(self.count, int) else await self.count()
+
+    @classmethod
+    def of(
+        cls,
+        page: Page[models.Message],
+        trees: dict[int, list[models.Message]] | None = None,
+        count: Callable[[], Awaitable[int]] | None = None,
+    ) -> MessageConnection:
+        trees = trees or {}
+        edges = [
+            MessageEdge(
+                cursor=c,
+                node=Message.from_row(m),
+                tree=[Message.from_row(r) for r in trees.get(m.id or 0, [])],
+            )
+            for m, c in zip(page.items, page.cursors, strict=True)
+        ]
+        info = Connection.of(page, lambda m: m).page_info
+        total: Callable[[], Awaitable[int]] | int = len(edges)
+        if page.total_count is not None:
+            total = page.total_count
+        elif count is not None:
+            total = count
+        return cls(edges=edges, page_info=info, count=total)
+
+
+async def message_connection(
+    info: Info,
+    spec: MessageFilterSpec,
+    order: list[tuple[str, bool]],
+    page: PageRequest,
+    tree_view: TreeView = TreeView.NONE,
+) -> MessageConnection:
+    """The page of messages; with a tree view the filter picks roots and each edge carries its tree."""
+    if tree_view != TreeView.NONE:
+        spec = replace(spec, only_roots=True)
+    result = await messages_queries.messages(info.context.db, info.context.viewer, spec, order, page)
+    for row in result.items:
+        info.context.loaders.prime_message(row)
+    trees = None
+    if tree_view != TreeView.NONE:
+        roots = [m.id for m in result.items if m.id is not None]
+        trees = await messages_queries.trees(info.context.db, roots, full=tree_view == TreeView.FULL_TREE)
+    return MessageConnection.of(
+        result,
+        trees,
+        count=lambda: messages_queries.message_count(info.context.db, info.context.viewer, spec),
+    )
