@@ -1,4 +1,4 @@
-"""The README's topic examples run as written (as admin, with alice registered)."""
+"""The topic examples of docs/topics.md run as written (as admin, with alice registered)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.conftest import ADMIN_PASSWORD, Api
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[2] / "docs" / "topics.md"
 BLOCK = re.compile(r"<!-- topics: admin -->\n```graphql\n(.*?)```", re.S)
 
 

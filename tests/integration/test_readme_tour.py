@@ -1,4 +1,4 @@
-"""The README tour, block by block, against a real `parley serve` process; then its gql client."""
+"""The tour in docs/tour.md, block by block, against a real `parley serve` process; then its gql client."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ BLOCK = re.compile(r"<!-- tour: (?P<who>[a-z ]+) -->\n```graphql\n(?P<doc>.*?)``
 
 
 def readme_blocks() -> list[tuple[str, str]]:
-    text = (ROOT / "README.md").read_text()
+    text = (ROOT / "docs" / "tour.md").read_text()
     return [(m["who"].strip(), m["doc"]) for m in BLOCK.finditer(text)]
 
 
@@ -115,7 +115,7 @@ async def test_the_readme_tour_works_as_written(served: str) -> None:
     assert event["messageAdded"]["text"] == "Lunch at noon?"
     assert event["messageAdded"]["author"]["username"] == "alice"
 
-    python_example = re.search(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    python_example = re.search(r"```python\n(.*?)```", (ROOT / "docs" / "tour.md").read_text(), re.S)
     assert python_example is not None
     source = python_example[1].replace('"http://127.0.0.1:8000/graphql"', repr(served))
     ran = await asyncio.to_thread(
