@@ -215,7 +215,7 @@ def build_app(db: Database) -> Starlette:
         return JSONResponse({"data": {"messages": {"edges": edges, "pageInfo": {"hasNextPage": more}}}})
 
     async def send(request: Request) -> Response:
-        from app.actions import messages as actions
+        from app.actions.messages.send import MessageDraft, do_send_message
 
         viewer = await viewer_of(request)
         if isinstance(viewer, Response):
@@ -225,8 +225,11 @@ def build_app(db: Database) -> Starlette:
         if viewer is None or conversation_id is None:
             return JSONResponse({"errors": [{"message": "bench: conversation sends only"}]})
         row = await db.write_retrying(
-            lambda uow: actions.do_send_message(
-                uow, db.settings, viewer, conversation_id=conversation_id, text=str(data.get("text", ""))
+            lambda uow: do_send_message(
+                uow,
+                db.settings,
+                viewer,
+                MessageDraft(destination=conversation_id, text=str(data.get("text", ""))),
             )
         )
         assert row.id is not None

@@ -1,4 +1,4 @@
-"""Inbox notices to users and groups, and the translations and parameters any message may carry."""
+"""Inbox notices to users and groups (translated and parameterized like any message)."""
 
 from __future__ import annotations
 
@@ -6,47 +6,18 @@ from collections.abc import Sequence
 
 from app.access.places import require_viewer
 from app.actions.event_log import EventKind, MessageEventDraft, record
-from app.actions.validation import check_locale, check_text
+from app.actions.messages.content import checked_localized, write_localized
+from app.actions.validation import check_text
 from app.core.auth import SYSTEM_MESSAGE_RIGHT, Viewer
 from app.core.db import UnitOfWork
 from app.core.settings import Settings
-from app.domain.errors import Forbidden, InvalidInput, LimitExceeded, NotFound
+from app.domain.errors import Forbidden, InvalidInput, NotFound
 from app.domain.global_ids import to_global_id
 from app.models import Message, utcnow
 from app.store import groups as group_store
 from app.store import messages as message_store
 from app.store import notices as notice_store
 from app.store import users as user_store
-
-MAX_PARAMETERS = 20
-
-
-def checked_localized(
-    settings: Settings, translations: Sequence[tuple[str, str]], parameters: Sequence[str]
-) -> tuple[dict[str, str], list[str]]:
-    out: dict[str, str] = {}
-    for i, (locale, text) in enumerate(translations):
-        check_locale(locale, field=f"translations[{i}].locale")
-        check_text(text, field=f"translations[{i}].text", max_length=settings.max_message_length)
-        if locale.lower() in {k.lower() for k in out}:
-            raise InvalidInput(f"Locale {locale!r} is given twice.", field=f"translations[{i}].locale")
-        out[locale] = text
-    if len(parameters) > MAX_PARAMETERS:
-        raise LimitExceeded(f"At most {MAX_PARAMETERS} parameters.", limit=MAX_PARAMETERS, field="parameters")
-    for i, parameter in enumerate(parameters):
-        check_text(parameter, field=f"parameters[{i}]", max_length=1000, allow_empty=True)
-    return out, list(parameters)
-
-
-async def write_localized(
-    uow: UnitOfWork, message: Message, translations: dict[str, str], parameters: list[str]
-) -> None:
-    assert message.id is not None
-    if translations:
-        await notice_store.set_translations(uow.session, message_id=message.id, translations=translations)
-    if parameters:
-        message.parameters = parameters
-        await uow.session.flush()
 
 
 async def do_send_notice(

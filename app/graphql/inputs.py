@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from app.actions.messages import AttachmentData
-from app.actions.refs import Ref
+from app.actions.messages.content import AttachmentData
+from app.actions.messages.refs import Ref
 from app.graphql.id_args import expect_id
 
 

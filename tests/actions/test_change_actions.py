@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.actions.message_actions import do_set_task
-from app.actions.message_changes import Cascade, do_delete_message, do_edit_message
-from app.actions.messages import do_send_message
-from app.actions.refs import Ref
-from app.actions.topic_messages import TopicSend, do_send_topic_message
+from app.actions.messages.edit_delete import Cascade, do_delete_message, do_edit_message
+from app.actions.messages.refs import Ref
+from app.actions.messages.send import MessageDraft, do_send_message
+from app.actions.messages.tat import do_set_task
 from app.domain.errors import Conflict
 from app.models import Message, MessageRevision, MessageTag
 from tests.actions.world import TOPIC, World
@@ -18,16 +17,16 @@ from tests.actions.world import TOPIC, World
 async def send_thread(world: World, replies: int = 2) -> tuple[int, list[int]]:
     """A root by ann in /Team with replies by ben; (root id, reply ids)."""
     async with world.db.write() as uow:
-        root = await do_send_topic_message(
-            uow, world.settings, world.ann, TopicSend(topic=TOPIC, text="root #r")
+        root = await do_send_message(
+            uow, world.settings, world.ann, MessageDraft(destination=TOPIC, text="root #r")
         )
         ids = []
         for i in range(replies):
-            reply = await do_send_topic_message(
+            reply = await do_send_message(
                 uow,
                 world.settings,
                 world.ben,
-                TopicSend(topic=TOPIC, text=f"re {i}", in_reply_to=Ref(id=root.id)),
+                MessageDraft(destination=TOPIC, text=f"re {i}", in_reply_to=Ref(id=root.id)),
             )
             assert reply.id is not None
             ids.append(reply.id)
@@ -129,15 +128,13 @@ async def test_a_task_copy_stops_replies_but_not_force(world: World) -> None:
 async def test_a_conversation_message_with_replies_becomes_a_tombstone(world: World) -> None:
     async with world.db.write() as uow:
         question = await do_send_message(
-            uow, world.settings, world.ann, conversation_id=world.conversation_id, text="question"
+            uow, world.settings, world.ann, MessageDraft(destination=world.conversation_id, text="question")
         )
         answer = await do_send_message(
             uow,
             world.settings,
             world.ben,
-            conversation_id=world.conversation_id,
-            text="answer",
-            in_reply_to_id=question.id,
+            MessageDraft(destination=world.conversation_id, text="answer", in_reply_to=Ref(id=question.id)),
         )
     start = await world.position()
     async with world.db.write() as uow:

@@ -11,11 +11,11 @@ import pytest
 
 from app.actions.announcements import AnnouncementDraft, do_publish
 from app.actions.groups import do_create_group, do_set_group_members
-from app.actions.message_actions import do_label, do_move
-from app.actions.message_changes import do_edit_message
-from app.actions.messages import do_react, do_send_message
-from app.actions.refs import Ref
-from app.actions.topic_messages import TopicSend, do_send_topic_message
+from app.actions.messages.edit_delete import do_edit_message
+from app.actions.messages.reactions import do_react
+from app.actions.messages.refs import Ref
+from app.actions.messages.send import MessageDraft, do_send_message
+from app.actions.messages.tat import do_label, do_move
 from app.core.db import UnitOfWork
 from app.domain.errors import DomainError, Forbidden, InvalidInput, LimitExceeded, NotFound
 from app.models import Announcement, GroupMember, Message, MessageLabel, MessageRevision, Reaction
@@ -25,27 +25,27 @@ Attempt = Callable[[World, UnitOfWork, int], Awaitable[object]]  # (world, uow, 
 
 ATTEMPTS: dict[str, tuple[Attempt, type[DomainError]]] = {
     "send to a topic read only to the sender": (
-        lambda w, uow, m: do_send_topic_message(uow, w.settings, w.cid, TopicSend(topic=TOPIC, text="hi")),
+        lambda w, uow, m: do_send_message(uow, w.settings, w.cid, MessageDraft(destination=TOPIC, text="hi")),
         Forbidden,
     ),
     "send to a conversation the sender is not in": (
         lambda w, uow, m: do_send_message(
-            uow, w.settings, w.cid, conversation_id=w.conversation_id, text="hi"
+            uow, w.settings, w.cid, MessageDraft(destination=w.conversation_id, text="hi")
         ),
         NotFound,
     ),
     "send with a malformed label colour": (
-        lambda w, uow, m: do_send_topic_message(
-            uow, w.settings, w.ann, TopicSend(topic=TOPIC, text="hi", labels=[("x", "blue")])
+        lambda w, uow, m: do_send_message(
+            uow, w.settings, w.ann, MessageDraft(destination=TOPIC, text="hi", labels=[("x", "blue")])
         ),
         InvalidInput,
     ),
     "send back-dated without the system right": (
-        lambda w, uow, m: do_send_topic_message(
+        lambda w, uow, m: do_send_message(
             uow,
             w.settings,
             w.ann,
-            TopicSend(topic=TOPIC, text="hi", created_at=datetime(2020, 1, 1, tzinfo=UTC)),
+            MessageDraft(destination=TOPIC, text="hi", created_at=datetime(2020, 1, 1, tzinfo=UTC)),
         ),
         Forbidden,
     ),
@@ -98,8 +98,8 @@ async def counts(world: World) -> dict[str, int]:
 async def test_a_refused_action_writes_nothing_and_records_nothing(world: World, name: str) -> None:
     attempt, expected = ATTEMPTS[name]
     async with world.db.write() as uow:
-        message = await do_send_topic_message(
-            uow, world.settings, world.ann, TopicSend(topic=TOPIC, text="mine")
+        message = await do_send_message(
+            uow, world.settings, world.ann, MessageDraft(destination=TOPIC, text="mine")
         )
     assert message.id is not None
     before, start = await counts(world), await world.position()
@@ -128,8 +128,11 @@ async def test_a_send_refused_after_its_root_was_inserted_leaves_nothing(tmp_pat
         start = await world.position()
         with pytest.raises(LimitExceeded) as refused:
             async with world.db.write() as uow:
-                await do_send_topic_message(
-                    uow, world.settings, world.ann, TopicSend(topic=TOPIC, text="root", replies=["a", "b"])
+                await do_send_message(
+                    uow,
+                    world.settings,
+                    world.ann,
+                    MessageDraft(destination=TOPIC, text="root", replies=["a", "b"]),
                 )
         assert refused.value.limit == 1
         assert await world.count(Message) == 0

@@ -3,19 +3,19 @@ records, and no event when nothing changed."""
 
 from __future__ import annotations
 
-from app.actions.bulk import do_mark_read
-from app.actions.message_actions import do_label, do_like, do_move, do_set_task, do_vote
-from app.actions.messages import do_mark_conversation_read, do_react, do_send_message
-from app.actions.refs import Ref
-from app.actions.topic_messages import TopicSend, do_send_topic_message
+from app.actions.messages.bulk import do_mark_conversation_read, do_mark_read
+from app.actions.messages.reactions import do_react
+from app.actions.messages.refs import Ref
+from app.actions.messages.send import MessageDraft, do_send_message
+from app.actions.messages.tat import do_label, do_like, do_move, do_set_task, do_vote
 from app.models import Message, MessageLabel, MessageLike, MessageRead, MessageVote, Reaction, Topic
 from tests.actions.world import OTHER_TOPIC, TOPIC, World
 
 
 async def send(world: World, text: str = "status #ops", labels: list[tuple[str, str]] | None = None) -> int:
     async with world.db.write() as uow:
-        message = await do_send_topic_message(
-            uow, world.settings, world.ann, TopicSend(topic=TOPIC, text=text, labels=labels or [])
+        message = await do_send_message(
+            uow, world.settings, world.ann, MessageDraft(destination=TOPIC, text=text, labels=labels or [])
         )
     assert message.id is not None
     return message.id
@@ -124,8 +124,11 @@ async def test_label_by_reference_creates_the_message_when_missing(world: World)
 async def test_move_takes_the_thread_and_records_where_it_came_from(world: World) -> None:
     root = await send(world)
     async with world.db.write() as uow:
-        reply = await do_send_topic_message(
-            uow, world.settings, world.ann, TopicSend(topic=TOPIC, text="re", in_reply_to=Ref(id=root))
+        reply = await do_send_message(
+            uow,
+            world.settings,
+            world.ann,
+            MessageDraft(destination=TOPIC, text="re", in_reply_to=Ref(id=root)),
         )
     assert reply.id is not None
     (source,) = await world.rows(Topic, path=TOPIC)
@@ -189,7 +192,7 @@ async def test_mark_a_conversation_read_records_one_event_with_the_count(world: 
     async with world.db.write() as uow:
         for text in ("a", "b", "c"):
             last = await do_send_message(
-                uow, world.settings, world.ann, conversation_id=world.conversation_id, text=text
+                uow, world.settings, world.ann, MessageDraft(destination=world.conversation_id, text=text)
             )
     start = await world.position()
     async with world.db.write() as uow:

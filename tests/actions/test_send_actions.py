@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from app.actions.messages import do_send_message
+from app.actions.messages.refs import Ref
+from app.actions.messages.send import MessageDraft, Reply, do_send_message
 from app.actions.notices import do_send_notice
-from app.actions.topic_messages import Reply, TopicSend, do_send_topic_message
 from app.models import (
     Message,
     MessageDelivery,
@@ -26,7 +26,7 @@ async def test_a_conversation_message_is_one_row_and_one_added_event(world: Worl
     start = await world.position()
     async with world.db.write() as uow:
         sent = await do_send_message(
-            uow, world.settings, world.ann, conversation_id=world.conversation_id, text="hello #x"
+            uow, world.settings, world.ann, MessageDraft(destination=world.conversation_id, text="hello #x")
         )
     assert sent.id is not None
     (row,) = await world.rows(Message, conversation_id=world.conversation_id)
@@ -40,7 +40,7 @@ async def test_a_conversation_message_is_one_row_and_one_added_event(world: Worl
 async def test_a_reply_in_a_conversation_records_the_reply_only(world: World) -> None:
     async with world.db.write() as uow:
         root = await do_send_message(
-            uow, world.settings, world.ann, conversation_id=world.conversation_id, text="q"
+            uow, world.settings, world.ann, MessageDraft(destination=world.conversation_id, text="q")
         )
     start = await world.position()
     async with world.db.write() as uow:
@@ -48,9 +48,7 @@ async def test_a_reply_in_a_conversation_records_the_reply_only(world: World) ->
             uow,
             world.settings,
             world.ben,
-            conversation_id=world.conversation_id,
-            text="a",
-            in_reply_to_id=root.id,
+            MessageDraft(destination=world.conversation_id, text="a", in_reply_to=Ref(id=root.id)),
         )
     (row,) = await world.rows(Message, id=reply.id)
     assert (row.in_reply_to_id, row.root_id) == (root.id, root.id)
@@ -61,14 +59,14 @@ async def test_a_reply_in_a_conversation_records_the_reply_only(world: World) ->
 
 async def test_a_topic_message_with_replies_and_labels(world: World) -> None:
     start = await world.position()
-    send = TopicSend(
-        topic=TOPIC,
+    send = MessageDraft(
+        destination=TOPIC,
         text="disk #full on @ben, see https://ops.example/disk.",
         labels=[("urgent", "#f00")],
-        replies=["first", Reply(text="second #fix", labels=[("done", "rgb(0,128,0)")])],
+        reply_messages=[Reply("first"), Reply(text="second #fix", labels=[("done", "rgb(0,128,0)")])],
     )
     async with world.db.write() as uow:
-        root = await do_send_topic_message(uow, world.settings, world.ann, send)
+        root = await do_send_message(uow, world.settings, world.ann, send)
     assert root.id is not None
     topic_id = await topic_id_of(world, root.id)
     messages = sorted(await world.rows(Message, topic_id=topic_id), key=lambda m: m.id)

@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.actions import message_actions
-from app.actions.bulk import do_mark_read
-from app.actions.message_changes import do_edit_message
-from app.actions.refs import Ref
+from app.actions.messages import tat
+from app.actions.messages.bulk import do_mark_read
+from app.actions.messages.edit_delete import do_edit_message
+from app.actions.messages.refs import Ref
 from app.core.auth import Viewer
 from app.core.db import Database
 from app.core.settings import Settings
@@ -65,7 +65,7 @@ async def change(db: Database, settings: Settings, rnd: random.Random, who: View
     async with db.write() as uow:
         if kind in ("label", "unlabel"):
             add, remove = ([(label, "#abc")], []) if kind == "label" else ([], [label])
-            await message_actions.do_label(
+            await tat.do_label(
                 uow, who, ref=ref, add=add, remove=remove, replace_all=False, create_if_missing=None
             )
         elif kind == "edit":  # new words and tags
@@ -75,11 +75,11 @@ async def change(db: Database, settings: Settings, rnd: random.Random, who: View
             )
         elif kind in ("vote", "unvote"):
             direction = rnd.choice(["UP", "DOWN"]) if kind == "vote" else None
-            await message_actions.do_vote(uow, who, ref=ref, direction=direction)
+            await tat.do_vote(uow, who, ref=ref, direction=direction)
         elif kind in ("like", "unlike"):
-            await message_actions.do_like(uow, who, ref=ref, liked=kind == "like")
+            await tat.do_like(uow, who, ref=ref, liked=kind == "like")
         elif kind == "move":
-            await message_actions.do_move(uow, who, ref=ref, to_topic=rnd.choice(TOPICS))
+            await tat.do_move(uow, who, ref=ref, to_topic=rnd.choice(TOPICS))
         else:
             await do_mark_read(uow, settings, who, ids=[target], spec=None)
     return kind

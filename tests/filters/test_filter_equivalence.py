@@ -15,11 +15,12 @@ from typing import Any
 from sqlalchemy import select
 
 from app.access.places import readable_message_ids
-from app.actions import message_actions, topics
+from app.actions import topics
 from app.actions.accounts import do_create_user
-from app.actions.bulk import do_mark_read
-from app.actions.refs import Ref
-from app.actions.topic_messages import TopicSend, do_send_topic_message
+from app.actions.messages import tat
+from app.actions.messages.bulk import do_mark_read
+from app.actions.messages.refs import Ref
+from app.actions.messages.send import MessageDraft, do_send_message
 from app.core.auth import ADMIN_RIGHT, Passwords, Viewer
 from app.core.db import Database
 from app.core.migrate import upgrade
@@ -85,11 +86,11 @@ async def build(tmp_path: Path, rnd: random.Random) -> tuple[Database, list[View
         parent = Ref(id=rnd.choice(ids), only_root=False) if ids and rnd.random() < 0.3 else None
         async with db.write() as uow:
             try:
-                message = await do_send_topic_message(
+                message = await do_send_message(
                     uow,
                     settings,
                     who,
-                    TopicSend(topic=path, text=" ".join(words), labels=labels, in_reply_to=parent),
+                    MessageDraft(destination=path, text=" ".join(words), labels=labels, in_reply_to=parent),
                 )
             except Exception:  # a reply across topics is refused: fine, skip it
                 continue
@@ -101,18 +102,16 @@ async def build(tmp_path: Path, rnd: random.Random) -> tuple[Database, list[View
         async with db.write() as uow:
             try:
                 if action == "like":
-                    await message_actions.do_like(uow, who, ref=Ref(id=target), liked=True)
+                    await tat.do_like(uow, who, ref=Ref(id=target), liked=True)
                 elif action == "vote":
-                    await message_actions.do_vote(
-                        uow, who, ref=Ref(id=target), direction=rnd.choice(["UP", "DOWN"])
-                    )
+                    await tat.do_vote(uow, who, ref=Ref(id=target), direction=rnd.choice(["UP", "DOWN"]))
                 elif action == "read":
                     await do_mark_read(uow, settings, who, ids=[target], spec=None)
                 elif action == "move":  # its tag and label rows must follow it
                     to = rnd.choice(["/T", "/T/A", "/T/B"])
-                    await message_actions.do_move(uow, who, ref=Ref(id=target), to_topic=to)
+                    await tat.do_move(uow, who, ref=Ref(id=target), to_topic=to)
                 else:
-                    await message_actions.do_set_task(uow, who, ref=Ref(id=target), task=True)
+                    await tat.do_set_task(uow, who, ref=Ref(id=target), task=True)
             except Exception:  # not readable by this user: nothing to do
                 continue
     return db, viewers

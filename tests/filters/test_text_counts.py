@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.actions import message_actions, topics
+from app.actions import topics
 from app.actions.accounts import do_create_user
 from app.actions.conversations import do_create_conversation
-from app.actions.messages import do_send_message
+from app.actions.messages import tat
+from app.actions.messages.refs import Ref
+from app.actions.messages.send import MessageDraft, do_send_message
 from app.actions.notices import do_send_notice
-from app.actions.refs import Ref
-from app.actions.topic_messages import TopicSend, do_send_topic_message
 from app.core.auth import ADMIN_RIGHT, Passwords, Viewer
 from app.core.db import Database
 from app.core.migrate import upgrade
@@ -61,13 +61,13 @@ async def test_text_counts_match_the_filter(tmp_path: Path, named: int) -> None:
     async with db.write() as uow:
         for path in ("/A", "/A", "/B", "/C", "/D", "/Private/ann"):
             author = root if path != "/Private/ann" else viewers["ann"]
-            message = await do_send_topic_message(uow, settings, author, TopicSend(path, f"deploy at {path}"))
+            message = await do_send_message(uow, settings, author, MessageDraft(path, f"deploy at {path}"))
             sent.append(message)
-        await do_send_topic_message(uow, settings, root, TopicSend("/A", "nothing to see"))
+        await do_send_message(uow, settings, root, MessageDraft("/A", "nothing to see"))
         chat = await do_create_conversation(
             uow, settings, viewers["ann"], participant_ids=[viewers["cid"].user_id], title=None
         )
-        await do_send_message(uow, settings, viewers["cid"], conversation_id=chat.id or 0, text="deploy now?")
+        await do_send_message(uow, settings, viewers["cid"], MessageDraft(chat.id or 0, "deploy now?"))
         await do_send_notice(
             uow,
             settings,
@@ -79,7 +79,7 @@ async def test_text_counts_match_the_filter(tmp_path: Path, named: int) -> None:
             parameters=[],
         )
     async with db.write() as uow:  # its place token follows it
-        await message_actions.do_move(uow, root, ref=Ref(id=sent[4].id), to_topic="/A")
+        await tat.do_move(uow, root, ref=Ref(id=sent[4].id), to_topic="/A")
     checked = 0
     for viewer in viewers.values():
         texts = [MessageFilterSpec(text=t) for t in ("deploy", "depl tonight", "nothing", "absent")]

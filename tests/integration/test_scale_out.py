@@ -16,7 +16,7 @@ from gql import Client, GraphQLRequest
 from gql.transport.websockets import WebsocketsTransport
 
 from app.actions.accounts import do_create_user
-from app.actions.topic_messages import TopicSend, do_send_topic_message
+from app.actions.messages.send import MessageDraft, do_send_message
 from app.core.auth import Passwords, Viewer
 from app.core.db import Database
 from app.core.migrate import upgrade
@@ -220,8 +220,8 @@ async def test_event_positions_follow_commit_order_with_concurrent_writers(tmp_p
     async def write(n: int) -> None:
         for i in range(each):
             async with db.write() as uow:
-                await do_send_topic_message(
-                    uow, settings, viewer, TopicSend(topic="/Private/ann", text=f"{n}.{i}")
+                await do_send_message(
+                    uow, settings, viewer, MessageDraft(destination="/Private/ann", text=f"{n}.{i}")
                 )
 
     async def read() -> None:

@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 from app.actions.accounts import do_create_user
-from app.actions.topic_messages import TopicSend, do_send_topic_message
+from app.actions.messages.send import MessageDraft, do_send_message
 from app.core.auth import Passwords, Viewer
 from app.core.db import Database
 from app.core.migrate import upgrade
@@ -32,7 +32,9 @@ async def test_a_slow_consumer_falls_back_to_the_log_and_misses_nothing(tmp_path
     await asyncio.sleep(0.1)
     for i in range(12):
         async with db.write() as uow:
-            await do_send_topic_message(uow, settings, viewer, TopicSend(topic="/Private/ann", text=f"m{i}"))
+            await do_send_message(
+                uow, settings, viewer, MessageDraft(destination="/Private/ann", text=f"m{i}")
+            )
         await asyncio.sleep(0.01)
     await asyncio.sleep(0.3)  # the hub hands out events faster than we take them: the queue overflows
     positions = [(await asyncio.wait_for(first, 5)).position]

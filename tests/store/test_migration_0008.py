@@ -10,9 +10,9 @@ from sqlalchemy import text
 
 from app.actions import topics
 from app.actions.accounts import do_create_user
-from app.actions.message_changes import Cascade, do_delete_message
-from app.actions.refs import Ref
-from app.actions.topic_messages import TopicSend, do_send_topic_message
+from app.actions.messages.edit_delete import Cascade, do_delete_message
+from app.actions.messages.refs import Ref
+from app.actions.messages.send import MessageDraft, do_send_message
 from app.core.auth import ADMIN_RIGHT, Passwords, Viewer
 from app.core.db import Database
 from app.core.migrate import downgrade, upgrade
@@ -81,11 +81,11 @@ async def seed(db: Database, settings: Settings) -> tuple[Viewer, int]:
     for i, words in enumerate(["alpha #one", "beta #two", "gamma deploy", "doomed newest"]):
         async with db.write() as uow:
             reply = Ref(id=ids[0]) if i == 2 else None
-            sent = await do_send_topic_message(
+            sent = await do_send_message(
                 uow,
                 settings,
                 viewer,
-                TopicSend(topic="/T", text=words, labels=[(f"l{i}", "#abc")], in_reply_to=reply),
+                MessageDraft(destination="/T", text=words, labels=[(f"l{i}", "#abc")], in_reply_to=reply),
             )
         assert sent.id is not None
         ids.append(sent.id)
@@ -123,7 +123,9 @@ async def test_rebuild_keeps_rows_ids_indexes_keys_and_search_and_never_reuses_a
             assert (await s.execute(text("PRAGMA foreign_keys"))).scalar_one() == 1  # back on after migrating
         assert await search_ids(db, "alpha") == [1] and await search_ids(db, "doomed") == []
         async with db.write() as uow:  # the FTS triggers work on the rebuilt table
-            sent = await do_send_topic_message(uow, settings, viewer, TopicSend(topic="/T", text="delta #x"))
+            sent = await do_send_message(
+                uow, settings, viewer, MessageDraft(destination="/T", text="delta #x")
+            )
         # ids handed out before the migration (even deleted ones) are not handed out again
         assert sent.id is not None and sent.id > deleted
         assert await search_ids(db, "delta") == [sent.id]

@@ -17,7 +17,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.dialects import postgresql
 
 from app.actions.accounts import do_create_user
-from app.actions.topic_messages import TopicSend, do_send_topic_message
+from app.actions.messages.send import MessageDraft, do_send_message
 from app.actions.topics import do_create_topic
 from app.core.auth import Passwords, Viewer
 from app.core.db import Database
@@ -84,7 +84,7 @@ async def setup(tmp_path: Path) -> Any:
         )
         for i in range(3 * WALK_ROWS):  # more than a walk's rows: the walk is bounded by a date
             text = f"hello world {i} #x" + (" #y" if i % 2 else "")
-            await do_send_topic_message(uow, settings, viewer, TopicSend("/T", text, labels=[("x", "#f00")]))
+            await do_send_message(uow, settings, viewer, MessageDraft("/T", text, labels=[("x", "#f00")]))
     yield db, viewer, conversation.id
     await db.dispose()
 

@@ -10,14 +10,11 @@ from app.domain.message_text import (
     MAX_TAG_LENGTH,
     check_color,
     check_label_text,
-    fill_parameters,
-    locale_chain,
     parse_mentions,
     parse_tags,
     parse_urls,
-    pick_translation,
-    render,
 )
+from app.domain.translations import fill_parameters, locale_chain, pick_translation, render
 
 
 def test_tags_in_order_of_appearance_without_the_hash() -> None:

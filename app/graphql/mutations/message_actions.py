@@ -6,9 +6,7 @@ from typing import Annotated
 
 import strawberry
 
-from app.actions import bulk
-from app.actions import message_actions as actions
-from app.actions import messages as chat
+from app.actions.messages import bulk, reactions, tat
 from app.graphql.context import Info
 from app.graphql.error_types import (
     AmbiguousReferenceError,
@@ -107,7 +105,7 @@ class MessageActionMutations:
     async def label_message(self, info: Info, input: LabelMessageInput) -> LabelMessageResult:
         ctx = info.context
         async with ctx.db.write() as uow:
-            row, created = await actions.do_label(
+            row, created = await tat.do_label(
                 uow,
                 ctx.viewer,
                 ref=input.ref.to_ref(),
@@ -139,21 +137,21 @@ class MessageActionMutations:
         ctx = info.context
         direction = input.direction.value if input.direction else None
         async with ctx.db.write() as uow:
-            row = await actions.do_vote(uow, ctx.viewer, ref=input.ref.to_ref(), direction=direction)
+            row = await tat.do_vote(uow, ctx.viewer, ref=input.ref.to_ref(), direction=direction)
         return Message.from_row(row)
 
     @strawberry.mutation(description="Like (liked: true) or unlike.")
     async def like(self, info: Info, input: LikeInput) -> LikeResult:
         ctx = info.context
         async with ctx.db.write() as uow:
-            row = await actions.do_like(uow, ctx.viewer, ref=input.ref.to_ref(), liked=input.liked)
+            row = await tat.do_like(uow, ctx.viewer, ref=input.ref.to_ref(), liked=input.liked)
         return Message.from_row(row)
 
     @strawberry.mutation(description="Add or remove an emoji reaction.")
     async def react(self, info: Info, input: ReactInput) -> ReactResult:
         ctx = info.context
         async with ctx.db.write() as uow:
-            row = await chat.do_react(
+            row = await reactions.do_react(
                 uow, ctx.viewer, ref=input.ref.to_ref(), content=input.content, remove=input.remove
             )
         return Message.from_row(row)
@@ -162,12 +160,12 @@ class MessageActionMutations:
     async def set_task(self, info: Info, input: SetTaskInput) -> SetTaskResult:
         ctx = info.context
         async with ctx.db.write() as uow:
-            row = await actions.do_set_task(uow, ctx.viewer, ref=input.ref.to_ref(), task=input.task)
+            row = await tat.do_set_task(uow, ctx.viewer, ref=input.ref.to_ref(), task=input.task)
         return Message.from_row(row)
 
     @strawberry.mutation(description="Move a root message and its thread to another topic.")
     async def move_message(self, info: Info, input: MoveMessageInput) -> MoveMessageResult:
         ctx = info.context
         async with ctx.db.write() as uow:
-            row = await actions.do_move(uow, ctx.viewer, ref=input.ref.to_ref(), to_topic=input.to_topic)
+            row = await tat.do_move(uow, ctx.viewer, ref=input.ref.to_ref(), to_topic=input.to_topic)
         return Message.from_row(row)

@@ -8,10 +8,8 @@ from typing import Annotated
 
 import strawberry
 
-from app.actions import bulk
-from app.actions import message_changes as changes
-from app.actions import messages as actions
-from app.actions.topic_messages import Reply, TopicSend, do_send_topic_message
+from app.actions.messages import bulk, edit_delete
+from app.actions.messages.send import MessageDraft, Reply, do_send_message
 from app.domain.errors import DomainError, InvalidInput, LimitExceeded
 from app.graphql.context import Context, Info
 from app.graphql.error_types import (
@@ -164,63 +162,37 @@ MarkReadResult = Annotated[
 
 
 async def send(ctx: Context, input: SendMessageInput) -> MessageRow:
-    if (input.conversation is None) == (input.topic is None):
-        raise InvalidInput("Pass exactly one destination: `conversation` or `topic`.", field="conversation")
-    attachments = [a.data() for a in input.attachments or []]
-    translations = [(t.locale, t.text) for t in input.translations or []]
-    parameters = list(input.parameters or [])
-    if input.replies is not None and input.reply_messages is not None:
-        raise InvalidInput("Pass `replies` or `replyMessages`, not both.", field="replyMessages")
-    if input.conversation is not None:
-        if input.replies or input.reply_messages or input.labels or input.created_at:
-            raise InvalidInput(
-                "`replies`, `replyMessages`, `labels` and `createdAt` apply to topic messages.",
-                field="conversation",
-            )
-        reply_to = None
-        if input.in_reply_to is not None:
-            reply_to = input.in_reply_to.to_ref("inReplyTo").id
-            if reply_to is None:
-                raise InvalidInput("In a conversation, reply to a message by its id.", field="inReplyTo")
-        conversation_id = expect_id(input.conversation, "Conversation", field="conversation")
-        return await ctx.db.write_retrying(
-            lambda uow: actions.do_send_message(
-                uow,
-                ctx.settings,
-                ctx.viewer,
-                conversation_id=conversation_id,
-                text=input.text,
-                in_reply_to_id=reply_to,
-                attachments=attachments,
-                client_mutation_id=input.client_mutation_id,
-                translations=translations,
-                parameters=parameters,
-            )
-        )
-    assert input.topic is not None
-    data = TopicSend(
-        topic=input.topic,
+    draft = MessageDraft(
+        destination=_destination(input),
         text=input.text,
         in_reply_to=input.in_reply_to.to_ref("inReplyTo") if input.in_reply_to else None,
         create_root_if_missing=input.create_root_if_missing,
-        replies=_replies(input),
-        replies_field="replyMessages" if input.reply_messages is not None else "replies",
-        labels=[(label.text, label.color) for label in input.labels or []],
-        attachments=attachments,
+        replies=input.replies,
+        reply_messages=None
+        if input.reply_messages is None
+        else [Reply(r.text, _labels(r.labels)) for r in input.reply_messages],
+        labels=_labels(input.labels),
+        attachments=[a.data() for a in input.attachments or []],
         created_at=input.created_at,
         client_mutation_id=input.client_mutation_id,
-        translations=translations,
-        parameters=parameters,
+        translations=[(t.locale, t.text) for t in input.translations or []],
+        parameters=list(input.parameters or []),
     )
-    return await ctx.db.write_retrying(lambda uow: do_send_topic_message(uow, ctx.settings, ctx.viewer, data))
+    return await ctx.db.write_retrying(lambda uow: do_send_message(uow, ctx.settings, ctx.viewer, draft))
 
 
-def _replies(input: SendMessageInput) -> list[str | Reply]:
-    if input.reply_messages is None:
-        return list(input.replies or [])
-    return [
-        Reply(r.text, [(label.text, label.color) for label in r.labels or []]) for r in input.reply_messages
-    ]
+def _destination(input: SendMessageInput) -> int | str:
+    """A conversation id or a topic path: the action applies what each destination allows."""
+    if (input.conversation is None) == (input.topic is None):
+        raise InvalidInput("Pass exactly one destination: `conversation` or `topic`.", field="conversation")
+    if input.conversation is None:
+        assert input.topic is not None
+        return input.topic
+    return expect_id(input.conversation, "Conversation", field="conversation")
+
+
+def _labels(labels: list[LabelInput] | None) -> list[tuple[str, str]]:
+    return [(label.text, label.color) for label in labels or []]
 
 
 @strawberry.type
@@ -248,7 +220,7 @@ class MessageMutations:
     async def edit_message(self, info: Info, input: EditMessageInput) -> EditMessageResult:
         ctx = info.context
         async with ctx.db.write() as uow:
-            row = await changes.do_edit_message(
+            row = await edit_delete.do_edit_message(
                 uow,
                 ctx.settings,
                 ctx.viewer,
@@ -265,8 +237,8 @@ class MessageMutations:
     async def delete_message(self, info: Info, input: DeleteMessageInput) -> DeleteMessageResult:
         ctx = info.context
         async with ctx.db.write() as uow:
-            done = await changes.do_delete_message(
-                uow, ctx.viewer, ref=input.ref.to_ref(), cascade=changes.Cascade(input.cascade.value)
+            done = await edit_delete.do_delete_message(
+                uow, ctx.viewer, ref=input.ref.to_ref(), cascade=edit_delete.Cascade(input.cascade.value)
             )
         return DeleteMessageSuccess(
             deleted_ids=[gid("Message", i) for i in done.deleted_ids],
@@ -278,8 +250,8 @@ class MessageMutations:
         ctx = info.context
         spec = input.filter.to_spec()
         async with ctx.db.write() as uow:
-            done = await changes.do_delete_messages(
-                uow, ctx.settings, ctx.viewer, spec=spec, cascade=changes.Cascade(input.cascade.value)
+            done = await edit_delete.do_delete_messages(
+                uow, ctx.settings, ctx.viewer, spec=spec, cascade=edit_delete.Cascade(input.cascade.value)
             )
         count = len(done.deleted_ids) + len(done.tombstones)
         return DeleteMessagesSuccess(count=count, tombstone_count=len(done.tombstones))
@@ -301,7 +273,7 @@ class MessageMutations:
         conversation_id = expect_id(input.conversation, "Conversation", field="conversation")
         up_to = expect_id(input.up_to, "Message", field="upTo") if input.up_to else None
         async with ctx.db.write() as uow:
-            count = await actions.do_mark_conversation_read(
+            count = await bulk.do_mark_conversation_read(
                 uow, ctx.viewer, conversation_id=conversation_id, up_to=up_to
             )
         return MarkReadSuccess(count=count)

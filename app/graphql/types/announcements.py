@@ -10,7 +10,7 @@ import strawberry
 from strawberry import relay
 
 from app import models
-from app.domain.message_text import locale_chain, pick_translation
+from app.domain.translations import locale_chain, pick_translation
 from app.graphql.context import Info
 from app.graphql.types.common import Connection
 from app.graphql.types.event_kinds import AnnouncementEventKind

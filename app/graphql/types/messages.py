@@ -11,7 +11,7 @@ from strawberry import relay
 
 from app import models
 from app.domain.global_ids import to_global_id
-from app.domain.message_text import locale_chain, render
+from app.domain.translations import locale_chain, render
 from app.graphql.context import Info
 from app.graphql.types.message_parts import (
     Attachment,

@@ -9,10 +9,14 @@ from enum import StrEnum
 from app.access.message_rules import Place, check_can_delete, check_can_update, place_of, places_of
 from app.access.places import require_viewer
 from app.actions.event_log import EventKind, MessageEventDraft, record
-from app.actions.messages import AttachmentData, checked_attachments
-from app.actions.refs import Ref, resolve_ref
-from app.actions.tombstones import check_not_deleted, do_tombstone, emptied_tombstones, keeps_tombstone
-from app.actions.topic_messages import write_parsed
+from app.actions.messages.content import AttachmentData, checked_attachments, write_parsed
+from app.actions.messages.refs import Ref, resolve_ref
+from app.actions.messages.tombstones import (
+    check_not_deleted,
+    do_tombstone,
+    emptied_tombstones,
+    keeps_tombstone,
+)
 from app.actions.validation import check_text
 from app.core.auth import Viewer
 from app.core.db import UnitOfWork
@@ -37,7 +41,7 @@ class Cascade(StrEnum):
 @dataclass(frozen=True)
 class Deletion:
     deleted_ids: list[int]  # gone for good
-    tombstones: list[Message] = field(default_factory=list)  # emptied in place (app.actions.tombstones)
+    tombstones: list[Message] = field(default_factory=list)  # emptied in place (see tombstones.py)
 
 
 async def do_edit_message(

@@ -1,13 +1,14 @@
-"""Bulk changes chosen by ids or by a filter: mark read, label. Each runs in one transaction."""
+"""Changes to many messages at once, each in one transaction: mark read (chosen by ids, by a filter,
+or a conversation up to a message) and label (by a filter)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from app.access.message_rules import places_of
-from app.access.places import WRITE, readable_message_ids, require_viewer
+from app.access.places import WRITE, access_conversation, readable_message_ids, require_viewer
 from app.actions.event_log import EventKind, MessageEventDraft, record
-from app.actions.topic_messages import checked_labels
+from app.actions.messages.content import checked_labels
 from app.core.auth import Viewer
 from app.core.db import UnitOfWork
 from app.core.settings import Settings
@@ -71,6 +72,32 @@ async def do_mark_read(
         uow, [MessageEventDraft(EventKind.READ, m, viewer.user_id) for m in messages if m.id in fresh], at=now
     )
     return len(fresh)
+
+
+async def do_mark_conversation_read(
+    uow: UnitOfWork, viewer: Viewer | None, *, conversation_id: int, up_to: int | None
+) -> int:
+    viewer = require_viewer(viewer)
+    await access_conversation(uow.session, viewer, conversation_id)  # NotFound unless a participant
+    if up_to is None:
+        last = await message_store.last_message_ids_by_conversation_ids(uow.session, ids=[conversation_id])
+        if conversation_id not in last:
+            return 0
+        up_to = last[conversation_id]
+    target = await message_store.get_message(uow.session, message_id=up_to)
+    if target is None or target.conversation_id != conversation_id:
+        raise NotFound("Message not found in this conversation.", id=to_global_id("Message", up_to))
+    now = utcnow()
+    count = await read_store.mark_conversation_read(
+        uow.session, user_id=viewer.user_id, conversation_id=conversation_id, up_to=up_to, now=now
+    )
+    if count:
+        await record(
+            uow,
+            [MessageEventDraft(EventKind.READ, target, viewer.user_id, {"count": count})],
+            at=now,
+        )
+    return count
 
 
 async def do_label_messages(

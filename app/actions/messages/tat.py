@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from app.access.message_rules import place_of
 from app.access.places import ADMIN, WRITE, access_topic, require_viewer
 from app.actions.event_log import EventKind, MessageEventDraft, record
-from app.actions.message_changes import delete_ids
-from app.actions.refs import Ref, find_placed_ref, resolve_ref
-from app.actions.tombstones import check_not_deleted
-from app.actions.topic_messages import checked_labels, insert_topic_message
+from app.actions.messages.content import checked_labels, insert_topic_message
+from app.actions.messages.edit_delete import delete_ids
+from app.actions.messages.refs import Ref, find_placed_ref, resolve_ref
+from app.actions.messages.tombstones import check_not_deleted
 from app.actions.validation import check_text
 from app.core.auth import Viewer
 from app.core.db import UnitOfWork
