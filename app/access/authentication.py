@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+from app.access.viewer_cache import ViewerCache
 from app.core.auth import Viewer, hash_token
 from app.core.db import Database
 from app.models import utcnow
@@ -15,22 +16,31 @@ from app.store import users as user_store
 ACTIVE_TOUCH_INTERVAL = timedelta(seconds=60)
 
 
-async def authenticate(db: Database, token: str) -> Viewer | None:
-    """The viewer a bearer token stands for, or None for an unknown or expired token."""
+async def authenticate(db: Database, token: str, cache: ViewerCache | None = None) -> Viewer | None:
+    """The viewer a bearer token stands for, or None for an unknown or expired token: from the
+    cache when it holds the token (no query), else read and cached."""
     token_hash = hash_token(token)
     now = utcnow()
+    entry = cache.get(token_hash, now) if cache is not None else None
+    if entry is not None:
+        if entry.last_active_at is None or now - entry.last_active_at > ACTIVE_TOUCH_INTERVAL:
+            await _touch(db, entry.viewer.user_id, now)
+            entry.last_active_at = now
+        return entry.viewer
+    generation = cache.generation if cache is not None else 0
     async with db.read() as session:
         found = await token_store.get_token_user(session, token_hash=token_hash, now=now)
         if found is None:
             return None
-        _, user = found
+        token_row, user = found
         assert user.id is not None
         rights = await user_store.rights_by_user_ids(session, ids=[user.id])
         group_ids = await group_store.group_ids_of_user(session, user_id=user.id)
-    if user.last_active_at is None or now - user.last_active_at > ACTIVE_TOUCH_INTERVAL:
-        async with db.write() as uow:
-            await user_store.touch_last_active(uow.session, user_id=user.id, now=now)
-    return Viewer(
+    last_active = user.last_active_at
+    if last_active is None or now - last_active > ACTIVE_TOUCH_INTERVAL:
+        await _touch(db, user.id, now)
+        last_active = now
+    viewer = Viewer(
         user_id=user.id,
         username=user.username,
         rights=frozenset(rights.get(user.id, [])),
@@ -38,6 +48,24 @@ async def authenticate(db: Database, token: str) -> Viewer | None:
         token_hash=token_hash,
         locale=user.locale,
     )
+    if cache is not None:
+        cache.put(
+            token_hash,
+            viewer,
+            expires_at=_aware(token_row.expires_at),
+            last_active_at=_aware(last_active),
+            generation=generation,
+        )
+    return viewer
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+async def _touch(db: Database, user_id: int, now: datetime) -> None:
+    async with db.write() as uow:
+        await user_store.touch_last_active(uow.session, user_id=user_id, now=now)
 
 
 async def authenticate_many(db: Database, tokens: Collection[str], chunk: int = 1000) -> dict[str, Viewer]:

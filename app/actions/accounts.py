@@ -123,6 +123,7 @@ async def logout(db: Database, viewer: Viewer) -> bool:
     if viewer.token_hash is None:
         return False
     async with db.write() as uow:
+        uow.note_users_changed([viewer.user_id])
         return await token_store.delete_token(uow.session, token_hash=viewer.token_hash) > 0
 
 

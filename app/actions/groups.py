@@ -34,6 +34,7 @@ async def do_create_group(
     if await group_store.get_group_by_name(uow.session, name=name) is not None:
         raise Conflict(f"The group {name!r} exists.", field="name")
     members = await _existing_users(uow, member_ids)
+    uow.note_users_changed(members)
     group = await group_store.insert_group(uow.session, name=name, created_by=viewer.user_id, now=utcnow())
     assert group.id is not None
     # exactly the listed users; the creator manages the group without being made a member
@@ -62,10 +63,10 @@ async def do_set_group_members(
         )
     if not add and not remove:
         raise InvalidInput("Pass users to add or remove.", field="add")
-    await group_store.add_members(uow.session, group_id=group_id, user_ids=await _existing_users(uow, add))
-    await group_store.remove_members(
-        uow.session, group_id=group_id, user_ids=await _existing_users(uow, remove)
-    )
+    adding, removing = await _existing_users(uow, add), await _existing_users(uow, remove)
+    uow.note_users_changed([*adding, *removing])
+    await group_store.add_members(uow.session, group_id=group_id, user_ids=adding)
+    await group_store.remove_members(uow.session, group_id=group_id, user_ids=removing)
     return groups[group_id]
 
 
@@ -84,5 +85,6 @@ async def do_grant_right(
         raise NotFound("Unknown user.", id=to_global_id("User", user_id))
     if revoke and right == "admin" and user_id == viewer.user_id:
         raise Forbidden("Admins cannot revoke their own admin right.", right="admin")
+    uow.note_users_changed([user_id])
     await user_store.set_right(uow.session, user_id=user_id, right=right, granted=not revoke)
     return user

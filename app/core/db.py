@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -42,9 +42,14 @@ class UnitOfWork:
         self.session = session
         self._after_commit: list[AfterCommit] = []
         self.last_event_position: int | None = None
+        self.changed_users: set[int] = set()
 
     def note_event_position(self, position: int) -> None:
         self.last_event_position = position
+
+    def note_users_changed(self, user_ids: Iterable[int]) -> None:
+        """Who these users are changed (a token, a group, a right): caches forget them on commit."""
+        self.changed_users.update(user_ids)
 
     def after_commit(self, callback: AfterCommit) -> None:
         self._after_commit.append(callback)
@@ -100,6 +105,8 @@ class Database:
         self.settings = settings
         # Called after a commit that appended events (wired to the bus by the app).
         self.on_events_committed: Callable[[int], Awaitable[None]] | None = None
+        # Called after a commit that changed users' tokens, groups or rights (wired likewise).
+        self.on_users_changed: Callable[[frozenset[int]], Awaitable[None]] | None = None
         self.engine = engine or create_engine(settings)
         self._reader = async_sessionmaker(self.engine, expire_on_commit=False)
         self._writer = async_sessionmaker(
@@ -150,6 +157,9 @@ class Database:
                 yield uow
         if uow.last_event_position is not None and self.on_events_committed is not None:
             uow.after_commit(lambda: self.on_events_committed(uow.last_event_position))  # type: ignore[misc,arg-type]
+        if uow.changed_users and self.on_users_changed is not None:
+            changed = frozenset(uow.changed_users)
+            uow._after_commit.insert(0, lambda: self.on_users_changed(changed))  # type: ignore[misc]
         for callback in uow._after_commit:
             try:
                 await callback()

@@ -7,6 +7,7 @@ import contextlib
 import logging
 from dataclasses import dataclass
 
+from app.access.viewer_cache import ViewerCache
 from app.core.auth import Passwords
 from app.core.db import Database
 from app.core.settings import Settings
@@ -26,6 +27,7 @@ class Services:
     hub: LiveHub
     passwords: Passwords
     socket_viewers: SocketViewers
+    viewer_cache: ViewerCache
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -41,12 +43,19 @@ class Services:
             ),
             passwords=Passwords(settings),
             socket_viewers=SocketViewers(db, settings.live_auth_refresh_seconds),
+            viewer_cache=ViewerCache(settings.auth_cache_seconds),
         )
 
     async def start(self) -> None:
         await self.hub.start()
-        self.bus.listen(on_hint=self.hub.hint, on_gap=self.hub.gap)
+        self.bus.listen(on_hint=self.hub.hint, on_gap=self._bus_gap, on_users=self._forget_users)
         await self.bus.start()
+
+        async def users_changed(user_ids: frozenset[int]) -> None:
+            self._forget_users(user_ids)  # at once here; the bus tells the other instances
+            await self.bus.publish_users_changed(user_ids)
+
+        self.db.on_users_changed = users_changed
 
         async def events_committed(position: int) -> None:
             self.hub.hint(position)  # this process's subscribers need no round trip
@@ -55,6 +64,14 @@ class Services:
         self.db.on_events_committed = events_committed
         self._pruner = asyncio.create_task(self._prune_forever(), name="parley-event-pruner")
         self.socket_viewers.start()
+
+    def _forget_users(self, user_ids: frozenset[int]) -> None:
+        self.viewer_cache.forget_users(user_ids)
+        self.socket_viewers.users_changed(user_ids)
+
+    def _bus_gap(self) -> None:
+        self.hub.gap()
+        self.viewer_cache.clear()  # a users-changed message may have been missed
 
     async def _prune_forever(self) -> None:
         while True:

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     live_poll_seconds: float = Field(default=5.0, gt=0)
     # how often an open websocket re-reads its user (groups, rights, token still valid)
     live_auth_refresh_seconds: float = Field(default=30.0, gt=0)
+    # how long a token's viewer is kept in memory without a query (0: never); changes made through
+    # the API reach every instance at once over the bus, this bounds only what the bus cannot report
+    auth_cache_seconds: float = Field(default=10.0, ge=0)
     event_retention_seconds: float = Field(default=7 * 24 * 3600, gt=0)
     event_prune_interval_seconds: float = Field(default=3600, gt=0)
     ws_per_message_deflate: bool = False

@@ -149,7 +149,7 @@ class ParleyGraphQL(GraphQL[Context, None]):
         viewer = None
         token = bearer_token(request.headers.get("authorization"))
         if token is not None:
-            viewer = await authenticate(self.services.db, token)
+            viewer = await authenticate(self.services.db, token, self.services.viewer_cache)
             if viewer is None:
                 raise HTTPException(401, "Invalid or expired token.")
         if isinstance(response, Response):
@@ -195,7 +195,7 @@ class ParleyGraphQL(GraphQL[Context, None]):
         if (raw is not None and token is None) or (token is not None and unstorable(token, "token")):
             raise ConnectionRejectionError()  # no token, or one no token can be (a lone surrogate)
         if token is not None:
-            viewer = await authenticate(self.services.db, token)
+            viewer = await authenticate(self.services.db, token, self.services.viewer_cache)
             if viewer is None:
                 raise ConnectionRejectionError()
             context.set_viewer(viewer)
@@ -205,7 +205,7 @@ class ParleyGraphQL(GraphQL[Context, None]):
                 await websocket.close(code=4401, reason="Token revoked or expired")
 
             # a group left, a right withdrawn or a logout reaches open subscriptions
-            key = self.services.socket_viewers.add(token, context.set_viewer, revoked)
+            key = self.services.socket_viewers.add(token, viewer.user_id, context.set_viewer, revoked)
             websocket.scope["parley_socket_key"] = key
         return UNSET
 

@@ -39,10 +39,19 @@ class Bus:
         self._task: asyncio.Task[None] | None = None
         self._on_hint: Callable[[int], None] = lambda _position: None
         self._on_gap: Callable[[], None] = lambda: None
+        self._on_users: Callable[[frozenset[int]], None] = lambda _ids: None
         self._connected = asyncio.Event()
 
-    def listen(self, *, on_hint: Callable[[int], None], on_gap: Callable[[], None]) -> None:
-        self._on_hint, self._on_gap = on_hint, on_gap
+    def listen(
+        self,
+        *,
+        on_hint: Callable[[int], None],
+        on_gap: Callable[[], None],
+        on_users: Callable[[frozenset[int]], None] = lambda _ids: None,
+    ) -> None:
+        """`on_hint(position)`: the log grew; `on_gap()`: anything may have been missed;
+        `on_users(ids)`: these users' tokens, groups or rights changed."""
+        self._on_hint, self._on_gap, self._on_users = on_hint, on_gap, on_users
 
     async def start(self, *, wait_seconds: float = 5.0) -> None:
         self._task = asyncio.create_task(self._run(), name="parley-bus")
@@ -73,6 +82,17 @@ class Bus:
             log.warning("bus %s; hint %s not published (the safety poll will deliver)", self.state, position)
             return
         await broadcast.publish(CHANNEL, json.dumps({"p": position}))
+
+    async def publish_users_changed(self, user_ids: frozenset[int]) -> None:
+        """Tell every instance to forget what it knows of these users (ids only, in chunks that
+        stay far below PostgreSQL NOTIFY's 8000 bytes)."""
+        broadcast = self._broadcast
+        if broadcast is None or self.state != BusState.UP:
+            log.warning("bus %s; users-changed not published (other instances' caches expire)", self.state)
+            return
+        ordered = sorted(user_ids)
+        for start in range(0, len(ordered), 500):
+            await broadcast.publish(CHANNEL, json.dumps({"u": ordered[start : start + 500]}))
 
     async def _run(self) -> None:
         backoff = 0.1
@@ -136,10 +156,19 @@ class Bus:
                 failed = listener if listener in done else heartbeat
                 exc = failed.exception() if not failed.cancelled() else None
                 raise ConnectionError(f"bus connection lost: {exc!r}")
-            event = getter.result()
-            try:
-                position = int(json.loads(event.message)["p"])
-            except (ValueError, KeyError, TypeError):
-                log.warning("ignoring malformed bus message %r", event.message)
-                continue
+            self._dispatch(getter.result().message)
+
+    def _dispatch(self, message: str) -> None:
+        try:
+            body = json.loads(message)
+            if "u" in body:
+                users = frozenset(int(i) for i in body["u"])
+            else:
+                position = int(body["p"])
+        except (ValueError, KeyError, TypeError):
+            log.warning("ignoring malformed bus message %r", message)
+            return
+        if "u" in body:
+            self._on_users(users)
+        else:
             self._on_hint(position)

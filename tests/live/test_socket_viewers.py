@@ -21,13 +21,15 @@ async def test_one_refresh_reads_every_socket_in_three_selects(tmp_path: Path) -
     settings = make_settings(tmp_path)
     db = Database(settings)
     await upgrade(db)
-    tokens = []
+    tokens, user_ids = [], []
     async with db.write() as uow:
         for i in range(6):
             user = await do_create_user(
                 uow, Passwords(settings), settings, username=f"u{i}", password="password-123"
             )
             tokens.append((await do_issue_token(uow, settings, user=user)).token)
+            assert user.id is not None
+            user_ids.append(user.id)
     first = await authenticate(db, tokens[0])
     assert first is not None and first.group_ids == frozenset()
     async with db.write() as uow:  # u0 joins a group after "connecting"
@@ -43,7 +45,7 @@ async def test_one_refresh_reads_every_socket_in_three_selects(tmp_path: Path) -
         async def close(i: int = i) -> None:
             closed.append(i)
 
-        keys.append(sockets.add(token, lambda viewer, i=i: seen.__setitem__(i, viewer), close))
+        keys.append(sockets.add(token, user_ids[i], lambda viewer, i=i: seen.__setitem__(i, viewer), close))
     assert len(set(keys)) == len(keys)
     selects: list[str] = []
 
