@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
-from app.access.viewer_cache import ViewerCache
 from app.core.auth import Viewer, hash_token
 from app.core.db import Database
+from app.core.viewer_cache import ViewerCache
 from app.models import utcnow
 from app.store import groups as group_store
 from app.store import tokens as token_store

@@ -28,6 +28,7 @@ from app.domain.event_kinds import EventKind
 from app.domain.topic_paths import PRIVATE_ROOT, private_owner
 from app.models import ConversationParticipant, Message, Topic, TopicAccess
 from app.store import conversations as conversation_store
+from app.store import messages as message_store
 from app.store import notices as notice_store
 from app.store import topics as topic_store
 
@@ -118,6 +119,13 @@ async def readable_message_ids(
         ):
             out.add(m.id)  # a notice: its author and recipients
     return out
+
+
+async def readable_messages_by_ids(
+    session: AsyncSession, viewer: Viewer | None, ids: Sequence[int]
+) -> dict[int, Message]:
+    """The messages among `ids` the viewer may read, in one statement (the SQL rule below)."""
+    return await message_store.messages_by_ids(session, ids=ids, where=readable_messages_clause(viewer))
 
 
 def readable_messages_clause(viewer: Viewer | None) -> ColumnElement[bool]:

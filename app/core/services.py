@@ -7,10 +7,10 @@ import contextlib
 import logging
 from dataclasses import dataclass
 
-from app.access.viewer_cache import ViewerCache
 from app.core.auth import Passwords
 from app.core.db import Database
 from app.core.settings import Settings
+from app.core.viewer_cache import ViewerCache
 from app.live.bus import Bus
 from app.live.hub import LiveHub
 from app.live.replay import prune

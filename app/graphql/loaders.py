@@ -13,7 +13,8 @@ from typing import Any, Generic, Literal, TypeVar, overload
 
 from strawberry.dataloader import DataLoader
 
-from app.access.places import readable_message_ids, topic_levels
+from app.access import read_rules
+from app.access.places import topic_levels
 from app.core.auth import Viewer
 from app.core.db import Database
 from app.domain.topic_paths import tasks_topic
@@ -96,9 +97,7 @@ class Relation(Generic[K, V]):
 async def readable_messages_by_ids(
     session: Session, *, ids: Sequence[int], viewer: Viewer | None
 ) -> dict[int, Message]:
-    found = await message_store.messages_by_ids(session, ids=ids)
-    readable = await readable_message_ids(session, viewer, list(found.values()))
-    return {i: m for i, m in found.items() if i in readable}
+    return await read_rules.readable_messages_by_ids(session, viewer, ids)
 
 
 async def topic_levels_by_ids(

@@ -70,6 +70,8 @@ class LiveHub:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self.position = 0
+        self._hinted = 0  # the highest position a hint named
+        self._gap = True  # a hint may have been missed: read the log's end, not the hint
         self.overflows = 0  # subscriptions that fell behind and went back to the log
 
     async def start(self) -> None:
@@ -86,9 +88,11 @@ class LiveHub:
 
     def hint(self, position: int) -> None:
         if position > self.position:
+            self._hinted = max(self._hinted, position)
             self._wake.set()
 
     def gap(self) -> None:
+        self._gap = True
         self._wake.set()
 
     def subscribe(self, accepts: Callable[[LiveEvent], bool]) -> LiveSubscription:
@@ -116,6 +120,9 @@ class LiveHub:
                 await asyncio.sleep(min(self._poll_seconds, 1.0))
 
     async def catch_up(self) -> None:
+        if not self._subscriptions:
+            await self._skip_ahead()
+            return
         while True:
             events = await self._load(self.position)
             for event in events:
@@ -124,6 +131,17 @@ class LiveHub:
                 self.position = event.position
             if len(events) < BATCH:
                 return
+
+    async def _skip_ahead(self) -> None:
+        """With no subscription there is nobody to hand events to: move to the end of the log
+        without reading the events (a send commits no re-read). Positions commit in order, so a
+        hint names the end unless one was missed; then (and on the safety tick) read the end."""
+        if self._hinted > self.position and not self._gap:
+            self.position = self._hinted
+            return
+        self._gap = False
+        async with self._db.read() as session:
+            self.position = max(self.position, await event_store.last_position(session))
 
     async def _load(self, after: int) -> list[LiveEvent]:
         async with self._db.read() as session:

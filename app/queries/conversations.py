@@ -34,8 +34,14 @@ async def conversations(db: Database, viewer: Viewer | None, page: PageRequest) 
 
 
 async def conversation_messages(db: Database, conversation_id: int, page: PageRequest) -> Page[Message]:
-    """Messages of a conversation the caller already got through `conversation()`."""
+    """Messages of a conversation the caller already got through `conversation()` (not counted:
+    see conversation_message_count)."""
     async with db.read() as session:
         return await message_store.list_conversation_messages(
             session, conversation_id=conversation_id, page=page
         )
+
+
+async def conversation_message_count(db: Database, conversation_id: int) -> int:
+    async with db.read() as session:
+        return await message_store.count_conversation_messages(session, conversation_id=conversation_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.pagination import Page, PageRequest
@@ -53,10 +53,15 @@ async def get_message(session: AsyncSession, *, message_id: int) -> Message | No
     return await session.get(Message, message_id)
 
 
-async def messages_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, Message]:
+async def messages_by_ids(
+    session: AsyncSession, *, ids: Sequence[int], where: ColumnElement[bool] | None = None
+) -> dict[int, Message]:
+    """The messages with these ids (those that also meet `where`, when given)."""
     if not ids:
         return {}
     stmt = select(Message).where(Message.id.in_(set(ids)))
+    if where is not None:
+        stmt = stmt.where(where)
     return {m.id: m for m in (await session.execute(stmt)).scalars() if m.id is not None}
 
 
@@ -80,8 +85,12 @@ async def list_conversation_messages(
         keys=[SortKey(Message.id, True)],
         key_of=lambda m: (m.id,),
         page=page,
-        with_total=True,
     )
+
+
+async def count_conversation_messages(session: AsyncSession, *, conversation_id: int) -> int:
+    stmt = select(func.count()).select_from(Message).where(Message.conversation_id == conversation_id)
+    return int((await session.execute(stmt)).scalar_one())
 
 
 async def last_message_ids_by_conversation_ids(

@@ -55,7 +55,10 @@ class Conversation(relay.Node):
         result = await conversations_queries.conversation_messages(info.context.db, self.id, page)
         for row in result.items:
             info.context.loaders.prime_message(row)
-        return MessageConnection.of(result)
+        db, conversation_id = info.context.db, self.id
+        return MessageConnection.of(
+            result, count=lambda: conversations_queries.conversation_message_count(db, conversation_id)
+        )
 
     @strawberry.field(description="Messages by others the viewer has not read.")
     async def unread_count(self, info: Info) -> int:
