@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, UniqueConstraint, false
 from sqlmodel import Column, Field, SQLModel
 
 from app.models.base import NEVER_REUSED_IDS, fk, when
@@ -59,6 +59,8 @@ class Message(SQLModel, table=True):
     parameters: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # set: a conversation message deleted while replies hang off it, kept as an empty tombstone
     deleted_at: datetime | None = when(nullable=True)
+    # has rows in message_translations: a message without needs no query to render its text
+    translated: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
 
 
 class MessageTranslation(SQLModel, table=True):

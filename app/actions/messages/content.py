@@ -86,8 +86,10 @@ async def write_localized(
     assert message.id is not None
     if translations:
         await notice_store.set_translations(uow.session, message_id=message.id, translations=translations)
+        message.translated = True  # flushed with what follows
     if parameters:
         message.parameters = parameters
+    if translations or parameters:
         await uow.session.flush()
 
 

@@ -65,6 +65,8 @@ class Message(relay.Node):
     async def _translations(self, info: Info) -> dict[str, str]:
         if self.known_translations is not None:
             return self.known_translations
+        if not self.row.translated:  # nothing to look up
+            return {}
         return await info.context.loaders.translations.load(self.id)
 
     @strawberry.field(
