@@ -36,6 +36,9 @@ ViewerArg = Literal["viewer", "user", "user_id"] | None
 Session = Any  # the batch's AsyncSession, passed through to the store (graphql/ names no SQL library)
 
 
+NOT_LOADED: Any = object()
+
+
 def _none() -> None:
     return None
 
@@ -152,6 +155,17 @@ class Loaders:
     def set_viewer(self, viewer: Viewer | None) -> None:
         """Websocket contexts learn the viewer at connection_init."""
         self.viewer = viewer
+
+    def loaded(self, name: str, key: Any) -> Any:
+        """The value of `key` when the loader `name` of this request already holds it, else
+        NOT_LOADED (nothing is loaded here)."""
+        loader = self.__dict__.get(name)
+        if loader is None or not self.cache:
+            return NOT_LOADED
+        future = loader.cache_map.get(key)
+        if future is None or not future.done() or future.cancelled() or future.exception() is not None:
+            return NOT_LOADED
+        return future.result()
 
     def prime_message(self, message: Message) -> None:
         if self.cache and message.id is not None:

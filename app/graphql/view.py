@@ -6,6 +6,7 @@ import logging
 import uuid
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.requests import Request
@@ -131,6 +132,11 @@ class ParleyGraphQL(GraphQL[Context, None]):
         if _STOCK_FETCHER not in self.graphql_ide_html:
             raise RuntimeError("strawberry's GraphiQL page changed: update _AUTH_FETCHER")
         self._ide_html = self.graphql_ide_html.replace(_STOCK_FETCHER, _AUTH_FETCHER)
+
+    def encode_json(self, data: object) -> str:
+        # orjson: several times faster than json.dumps on a page of messages; str, because the
+        # websocket transport sends bytes as binary frames, which graphql-transport-ws forbids
+        return orjson.dumps(data).decode()
 
     async def render_graphql_ide(self, request: Request) -> Response:  # type: ignore[override]
         return HTMLResponse(self._ide_html)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,15 +34,27 @@ async def remove_reaction(session: AsyncSession, *, message_id: int, user_id: in
     return bool(result.rowcount)
 
 
-async def reactions_by_message_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, list[Reaction]]:
-    out: dict[int, list[Reaction]] = {i: [] for i in ids}
+class ReactionRow(NamedTuple):
+    """A reaction as read for display: plain rows, not ORM objects (a page of 50 messages can
+    carry hundreds, and building ORM instances for them cost more than the query)."""
+
+    message_id: int
+    user_id: int
+    content: str
+    created_at: datetime
+
+
+async def reactions_by_message_ids(
+    session: AsyncSession, *, ids: Sequence[int]
+) -> dict[int, list[ReactionRow]]:
+    out: dict[int, list[ReactionRow]] = {i: [] for i in ids}
     if not ids:
         return out
     stmt = (
-        select(Reaction)
+        select(Reaction.message_id, Reaction.user_id, Reaction.content, Reaction.created_at)
         .where(Reaction.message_id.in_(set(ids)))
         .order_by(Reaction.created_at, Reaction.user_id)
     )
-    for r in (await session.execute(stmt)).scalars():
-        out.setdefault(r.message_id, []).append(r)
+    for r in (await session.execute(stmt)).all():
+        out.setdefault(r[0], []).append(ReactionRow(*r))
     return out

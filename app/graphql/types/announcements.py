@@ -60,7 +60,7 @@ class Announcement(relay.Node):
         texts = (await info.context.loaders.announcement_texts.load(self.id)).get(part)
         if not texts:
             return None
-        chain = locale_chain(locale, await viewer_locale(info), "en")
+        chain = locale_chain(locale, viewer_locale(info), "en")
         first = next(iter(sorted(texts.items())))[1]
         return pick_translation(first, texts, chain)
 

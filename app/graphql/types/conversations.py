@@ -11,6 +11,7 @@ from strawberry import relay
 
 from app import models
 from app.graphql.context import Info
+from app.graphql.prefetch import prefetch_message_parts
 from app.graphql.types.message_connection import MessageConnection
 from app.graphql.types.messages import Message, load_message
 from app.graphql.types.users import User
@@ -55,6 +56,7 @@ class Conversation(relay.Node):
         result = await conversations_queries.conversation_messages(info.context.db, self.id, page)
         for row in result.items:
             info.context.loaders.prime_message(row)
+        await prefetch_message_parts(info, result.items)
         db, conversation_id = info.context.db, self.id
         return MessageConnection.of(
             result, count=lambda: conversations_queries.conversation_message_count(db, conversation_id)

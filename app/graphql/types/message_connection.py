@@ -13,6 +13,7 @@ from app import models
 from app.domain.pagination import Page, PageRequest
 from app.filters import MessageFilterSpec
 from app.graphql.context import Info
+from app.graphql.prefetch import prefetch_message_parts
 from app.graphql.types.common import Connection
 from app.graphql.types.messages import Message
 from app.queries import messages as messages_queries
@@ -83,6 +84,7 @@ async def message_connection(
     result = await messages_queries.messages(info.context.db, info.context.viewer, spec, order, page)
     for row in result.items:
         info.context.loaders.prime_message(row)
+    await prefetch_message_parts(info, result.items)
     trees = None
     if tree_view != TreeView.NONE:
         roots = [m.id for m in result.items if m.id is not None]

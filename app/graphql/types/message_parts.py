@@ -8,7 +8,8 @@ from enum import Enum
 import strawberry
 
 from app.graphql.context import Info
-from app.graphql.types.users import User
+from app.graphql.loaders import NOT_LOADED
+from app.graphql.types.users import User, load_user
 
 
 @strawberry.enum
@@ -23,7 +24,7 @@ class Translation:
     text: str
 
 
-async def viewer_locale(info: Info) -> str | None:
+def viewer_locale(info: Info) -> str | None:
     """The viewer's locale, as read when they authenticated (no query per rendered message)."""
     viewer = info.context.viewer
     return viewer.locale if viewer is not None else None
@@ -42,9 +43,10 @@ class Reaction:
     created_at: datetime
 
     @strawberry.field
-    async def user(self, info: Info) -> User:
-        row = await info.context.loaders.user.load(self.user_id)
-        assert row is not None
+    def user(self, info: Info) -> User:
+        row = info.context.loaders.loaded("user", self.user_id)
+        if row is NOT_LOADED:
+            return load_user(info, self.user_id)  # type: ignore[return-value]  # awaited by graphql-core
         return User.from_row(row)
 
 
@@ -57,7 +59,13 @@ class ReactionGroup:
     reactions: list[Reaction] = strawberry.field(description="Who reacted and when, oldest first.")
 
     @strawberry.field
-    async def users(self, info: Info) -> list[User]:
+    def users(self, info: Info) -> list[User]:
+        rows = [info.context.loaders.loaded("user", i) for i in self.user_ids]
+        if any(r is NOT_LOADED for r in rows):
+            return self._load_users(info)  # type: ignore[return-value]  # awaited by graphql-core
+        return [User.from_row(r) for r in rows if r is not None]
+
+    async def _load_users(self, info: Info) -> list[User]:
         rows = await info.context.loaders.user.load_many(self.user_ids)
         return [User.from_row(r) for r in rows if r is not None]
 

@@ -13,6 +13,7 @@ from app import models
 from app.domain.global_ids import to_global_id
 from app.domain.translations import locale_chain, render
 from app.graphql.context import Info
+from app.graphql.loaders import NOT_LOADED
 from app.graphql.types.message_parts import (
     Attachment,
     Label,
@@ -23,7 +24,7 @@ from app.graphql.types.message_parts import (
     VoteDirection,
     viewer_locale,
 )
-from app.graphql.types.users import User
+from app.graphql.types.users import User, load_user
 
 if TYPE_CHECKING:
     from app.graphql.types.conversations import Conversation
@@ -73,9 +74,17 @@ class Message(relay.Node):
         description="Rendered: the best translation for `locale` (default: the viewer's locale; de-CH falls "
         "back to de, then to the base text), with {0}, {1} ... filled from `parameters`."
     )
-    async def text(self, info: Info, locale: str | None = None) -> str:
-        translations = await self._translations(info)
-        chain = locale_chain(locale, await viewer_locale(info))
+    def text(self, info: Info, locale: str | None = None) -> str:
+        # synchronous unless translations must be loaded (see app.graphql.prefetch)
+        if self.known_translations is None and self.row.translated:
+            return self._text_translated(info, locale)  # type: ignore[return-value]  # awaited by graphql-core
+        return self._render(info, locale, self.known_translations or {})
+
+    async def _text_translated(self, info: Info, locale: str | None) -> str:
+        return self._render(info, locale, await self._translations(info))
+
+    def _render(self, info: Info, locale: str | None, translations: dict[str, str]) -> str:
+        chain = locale_chain(locale, viewer_locale(info))
         return render(self.row.text, translations, list(self.row.parameters or []), chain)
 
     @strawberry.field
@@ -96,9 +105,10 @@ class Message(relay.Node):
         return await load_principals(info, await info.context.loaders.recipients.load(self.id))
 
     @strawberry.field
-    async def author(self, info: Info) -> User:
-        row = self.known_author or await info.context.loaders.user.load(self.row.author_id)
-        assert row is not None
+    def author(self, info: Info) -> User:
+        row = self.known_author or info.context.loaders.loaded("user", self.row.author_id)
+        if row is NOT_LOADED:
+            return load_user(info, self.row.author_id)  # type: ignore[return-value]  # awaited by graphql-core
         return User.from_row(row)
 
     @strawberry.field
@@ -202,8 +212,16 @@ class Message(relay.Node):
         return await info.context.loaders.is_task.load(self.id)
 
     @strawberry.field
-    async def reactions(self, info: Info) -> list[ReactionGroup]:
-        rows = await info.context.loaders.reactions.load(self.id)
+    def reactions(self, info: Info) -> list[ReactionGroup]:
+        rows = info.context.loaders.loaded("reactions", self.id)
+        if rows is NOT_LOADED:
+            return self._load_reactions(info)  # type: ignore[return-value]  # awaited by graphql-core
+        return self._reaction_groups(info, rows)
+
+    async def _load_reactions(self, info: Info) -> list[ReactionGroup]:
+        return self._reaction_groups(info, await info.context.loaders.reactions.load(self.id))
+
+    def _reaction_groups(self, info: Info, rows: list[Any]) -> list[ReactionGroup]:  # store ReactionRow
         viewer_id = info.context.viewer.user_id if info.context.viewer else None
         groups: dict[str, list[Reaction]] = {}
         for r in rows:
