@@ -109,6 +109,10 @@ class Database:
         self.on_users_changed: Callable[[frozenset[int]], Awaitable[None]] | None = None
         self.engine = engine or create_engine(settings)
         self._reader = async_sessionmaker(self.engine, expire_on_commit=False)
+        snapshot_engine = self.engine
+        if self.engine.dialect.name == "postgresql":
+            snapshot_engine = self.engine.execution_options(isolation_level="REPEATABLE READ")
+        self._snapshot_reader = async_sessionmaker(snapshot_engine, expire_on_commit=False)
         self._writer = async_sessionmaker(
             self.engine.execution_options(parley_write=True), expire_on_commit=False
         )
@@ -140,9 +144,9 @@ class Database:
         """Every `read()` inside (in this task and the tasks it starts) reads one snapshot: a
         REPEATABLE READ transaction on PostgreSQL, one deferred transaction on SQLite (WAL pins
         its snapshot at the first read). Reads take turns on its one connection."""
-        async with self._reader() as session:
-            if self.dialect == "postgresql":
-                await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        # connected on the first read, not here: an outage then fails in a resolver, where it
+        # is answered as UNAVAILABLE like any other read
+        async with self._snapshot_reader() as session:
             token = _SNAPSHOT.set(_Snapshot(self, session))
             try:
                 yield

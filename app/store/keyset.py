@@ -64,7 +64,10 @@ async def paginate(
     with_total: bool = False,
     sort_by_value: bool = False,
     scalars: bool = True,
+    outer: Callable[[Select[Any], bool], Select[Any]] | None = None,
 ) -> Page[Any]:
+    """`outer(limited, forward)`, when given, wraps the ordered and limited statement (to load
+    whole rows for a page chosen over narrow ones, in the same statement)."""
     total = None
     if with_total:
         count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
@@ -77,6 +80,8 @@ async def paginate(
     # WHERE clause (a selective filter) and sorts the few matches, instead of walking an
     # ordering index past most of the table.
     stmt = stmt.order_by(*order_clauses(keys, forward=forward, by_value=sort_by_value)).limit(page.size + 1)
+    if outer is not None:
+        stmt = outer(stmt, forward)
     result = await session.execute(stmt)
     rows: list[Any] = list(result.scalars().all() if scalars else result.all())
     more = len(rows) > page.size

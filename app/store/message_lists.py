@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, literal, select
@@ -15,6 +16,9 @@ from app.store.keyset import SortKey, order_clauses, paginate, seek
 from app.store.messages import messages_by_ids
 from app.store.ranked_search import page_ranked_ids
 from app.store.text_search import join_matches, relevance, text_match
+
+EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+LATEST = datetime(9999, 12, 30, tzinfo=UTC)
 
 
 def order_expression(field: str, *, score: Any = None) -> Any:
@@ -88,25 +92,46 @@ async def list_messages(
         stmt = stmt.join(source, source.c.rowid == Message.id)
     keys = [SortKey(expression(f), desc) for f, desc in order] + [SortKey(Message.id, order[-1][1])]
     result = None
+    widen = _widen(keys)
     if walk is not None and selective and dialect == "sqlite" and [f for f, _ in order] == ["CREATED_AT"]:
-        result = await _page_from_walk(session, walk[0], keys, expressions, page, walk[1])
+        result = await _page_from_walk(session, walk[0], keys, expressions, page, walk[1], widen)
     if result is None:
         result = await paginate(
             session,
             stmt,
             keys=keys,
-            key_of=_key_of,
+            key_of=_wide_key_of,
             page=page,
             with_total=with_total,
             scalars=False,
             sort_by_value=selective and dialect == "sqlite",
+            outer=widen,
         )
     elif with_total:
         result.total_count = await count_messages(session, where=where)
-    ids = [row[0] for row in result.items]
-    rows = await messages_by_ids(session, ids=ids)
-    result.items = [rows[i] for i in ids if i in rows]
+    result.items = [row[0] for row in result.items]
     return result
+
+
+def _widen(keys: Sequence[SortKey]) -> Any:
+    """The page is chosen over (id, sort keys) only, narrow rows to sort; this wraps that choice
+    to load the chosen messages whole in the same statement: rows (Message, id, k0, ...)."""
+
+    def outer(limited: Any, forward: bool) -> Any:
+        chosen = limited.subquery()
+        outer_keys = [SortKey(chosen.c[f"k{i}"], k.descending) for i, k in enumerate(keys[:-1])]
+        outer_keys.append(SortKey(chosen.c.id, keys[-1].descending))
+        return (
+            select(Message, *chosen.c)
+            .join(chosen, chosen.c.id == Message.id)
+            .order_by(*order_clauses(outer_keys, forward=forward))
+        )
+
+    return outer
+
+
+def _wide_key_of(row: Any) -> tuple[Any, ...]:
+    return (*row[2:], row[1])
 
 
 async def _ranked_page(
@@ -140,10 +165,6 @@ async def _ranked_page(
     )
 
 
-def _key_of(row: Any) -> tuple[Any, ...]:
-    return (*row[1:], row[0])
-
-
 async def _page_from_walk(
     session: AsyncSession,
     where: Sequence[Any],
@@ -151,6 +172,7 @@ async def _page_from_walk(
     columns: Sequence[Any],
     page: PageRequest,
     rows: int,
+    outer: Any,
 ) -> Page[Any] | None:
     """The page, if a walk over at most the next `rows` messages in date order finds it.
 
@@ -168,13 +190,19 @@ async def _page_from_walk(
     bound_stmt = select(keys[0].expr).order_by(*order_clauses(keys, forward=forward)).offset(rows - 1)
     if after is not None:
         bound_stmt = bound_stmt.where(after)
-    bound = (await session.execute(bound_stmt.limit(1))).scalar_one_or_none()
-    stmt = select(Message.id, *columns).where(*where)
-    if bound is not None:
-        stmt = stmt.where(keys[0].expr >= bound if down else keys[0].expr <= bound)
-    result = await paginate(session, stmt, keys=keys, key_of=_key_of, page=page, scalars=False)
+    # the bound is a subquery of the walk (one statement); with fewer rows left it is NULL, and
+    # the earliest (or latest) date stands in: no bound. A constant, so the range uses the index.
+    no_bound = literal(EARLIEST if down else LATEST, type_=Message.created_at.type)
+    bound = func.coalesce(bound_stmt.limit(1).scalar_subquery(), no_bound)
+    stmt = select(Message.id, *columns).where(
+        *where, keys[0].expr >= bound if down else keys[0].expr <= bound
+    )
+    result = await paginate(
+        session, stmt, keys=keys, key_of=_wide_key_of, page=page, scalars=False, outer=outer
+    )
     full = result.has_next_page if forward else result.has_previous_page
-    return result if full or bound is None else None
+    # not full: the bound cut it short, or the matches ran out; collecting them all is exact
+    return result if full else None
 
 
 def ranked_join(order: Sequence[tuple[str, bool]], terms: list[str] | None, dialect: str) -> bool:

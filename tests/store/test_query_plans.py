@@ -108,8 +108,24 @@ async def plans_of(db: Database, run: Any) -> list[list[str]]:
     async with db.engine.connect() as conn:
         for statement, parameters in captured:
             rows = (await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)).all()
-            plans.append([r[3] for r in rows])
+            plans.append(without_walk_bound([r[3] for r in rows], parameters))
     return plans
+
+
+def without_walk_bound(plan: list[str], parameters: Any) -> list[str]:
+    """A walk down the dates (message_lists._page_from_walk) finds its bound, the date WALK_ROWS
+    messages on, with a subquery that steps that far along the date index: bounded by design, the
+    one scan allowed (it was a statement of its own before)."""
+    if WALK_ROWS - 1 not in tuple(parameters):
+        return plan
+    out: list[str] = []
+    for line in plan:
+        bound_scan = line == "SCAN messages USING COVERING INDEX ix_messages_created_at_id"
+        if bound_scan and out and out[-1].startswith("SCALAR SUBQUERY"):
+            out.pop()
+            continue
+        out.append(line)
+    return out
 
 
 @pytest.mark.sqlite_only
