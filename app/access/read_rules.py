@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.auth import Viewer
+from app.core.auth import ADMIN_RIGHT, Viewer
 from app.domain.event_kinds import EventKind
 from app.domain.topic_paths import PRIVATE_ROOT, private_owner
 from app.models import ConversationParticipant, Message, Topic, TopicAccess
@@ -51,8 +52,25 @@ def topic_level(viewer: Viewer | None, topic: Topic, grants: Sequence[TopicAcces
     return level
 
 
+def _who(viewer: Viewer | None) -> Viewer | None:
+    """The viewer as far as a read rule's SQL depends on it (its cache key): no token, no locale,
+    of the rights only admin."""
+    if viewer is None:
+        return None
+    rights = frozenset({ADMIN_RIGHT}) if viewer.is_admin else frozenset()
+    return Viewer(user_id=viewer.user_id, username=viewer.username, rights=rights, group_ids=viewer.group_ids)
+
+
 def readable_topics_clause(viewer: Viewer | None) -> ColumnElement[bool]:
-    """The SQL twin of `topic_level(...) >= READ` over the topics table (Topic.id)."""
+    """The SQL twin of `topic_level(...) >= READ` over the topics table (Topic.id).
+
+    Built once per kind of viewer and reused (an immutable expression): building it cost more
+    than the query it goes into, and a reused expression keeps SQLAlchemy's cache key memoized."""
+    return _readable_topics_clause(_who(viewer))
+
+
+@lru_cache(maxsize=4096)
+def _readable_topics_clause(viewer: Viewer | None) -> ColumnElement[bool]:
     grants = []
     if viewer is not None:
         grants.append(and_(TopicAccess.principal_kind == USER, TopicAccess.principal_id == viewer.user_id))
@@ -129,7 +147,13 @@ async def readable_messages_by_ids(
 
 
 def readable_messages_clause(viewer: Viewer | None) -> ColumnElement[bool]:
-    """The SQL twin of `readable_message_ids` over the messages table."""
+    """The SQL twin of `readable_message_ids` over the messages table (built once per kind of
+    viewer, like readable_topics_clause)."""
+    return _readable_messages_clause(_who(viewer))
+
+
+@lru_cache(maxsize=4096)
+def _readable_messages_clause(viewer: Viewer | None) -> ColumnElement[bool]:
     topic_ok = and_(
         Message.topic_id.is_not(None),
         Message.topic_id.in_(select(Topic.id).where(readable_topics_clause(viewer))),
