@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from typing import Any
@@ -132,6 +133,18 @@ class ParleyGraphQL(GraphQL[Context, None]):
         if _STOCK_FETCHER not in self.graphql_ide_html:
             raise RuntimeError("strawberry's GraphiQL page changed: update _AUTH_FETCHER")
         self._ide_html = self.graphql_ide_html.replace(_STOCK_FETCHER, _AUTH_FETCHER)
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass  # e.g. an escaped lone surrogate: the standard parser takes it, and the argument
+            # check then answers INVALID_INPUT naming the argument
+        try:
+            return json.loads(data)
+        except RecursionError as exc:  # 100,000 nested brackets: not JSON we take (HTTP 400,
+            # a websocket closed with 4400), rather than a RecursionError answered as a 500
+            raise json.JSONDecodeError("The JSON nests too deeply.", "", 0) from exc
 
     def encode_json(self, data: object) -> str:
         # orjson: several times faster than json.dumps on a page of messages; str, because the

@@ -59,6 +59,13 @@ async def test_malformed_requests_get_json_errors(api: Api) -> None:
         (b'"just a string"', {}, 400, "INVALID_INPUT"),
         (b"5", {}, 400, "INVALID_INPUT"),
         (b"{not json", {}, 400, "INVALID_INPUT"),
+        (b"[" * 100_000 + b"]" * 100_000, {}, 400, "INVALID_INPUT"),  # not a RecursionError's 500
+        (
+            b'{"query": "{ viewer { id } }", "x": ' + b"[" * 2000 + b"]" * 2000 + b"}",
+            {},
+            400,
+            "INVALID_INPUT",
+        ),
         (b'{"variables": {}}', {}, 400, "INVALID_INPUT"),
         (b'{"query": "{ viewer { id } }"}', {"authorization": "Bearer not-a-token"}, 401, "UNAUTHENTICATED"),
     ]
