@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from enum import Enum
 from typing import Any
@@ -249,4 +250,26 @@ class MaskUnexpectedErrors(MaskErrors):
             elif not (error.extensions or {}).get("code"):  # the document or the variables
                 name_lone_surrogate(error)
                 error.extensions = {**(error.extensions or {}), "code": "INVALID_INPUT"}
+        settings = getattr(self.execution_context.context, "settings", None)
+        if settings is not None and settings.is_production:
+            # introspection is off: "Did you mean 'viewer'?" would enumerate the schema anyway
+            out = [without_suggestions(e) for e in out]
         return out
+
+
+_SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
+
+
+def without_suggestions(error: GraphQLError) -> GraphQLError:
+    message = _SUGGESTION.sub("", error.message)
+    if message == error.message:
+        return error
+    return GraphQLError(
+        message=message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions=error.extensions,
+    )

@@ -100,6 +100,15 @@ async def test_graphiql_is_served_in_development_only(tmp_path: Path) -> None:
                 assert "wsConnectionParams: auth ? { Authorization: auth }" in page.text
             introspection = await c.post("/graphql", json={"query": "{ __schema { queryType { name } } }"})
             assert ("errors" in introspection.json()) == (env == "production")
+            # nor can the schema be enumerated from suggestions (fields, arguments, enum values)
+            for typo in (
+                "{ viewr { id } }",
+                '{ messages(fitler: {topic: "/x"}) { totalCount } }',
+                "{ messages(orderBy: [{field: CREATED}]) { totalCount } }",
+            ):
+                [error] = (await c.post("/graphql", json={"query": typo})).json()["errors"]
+                assert ("Did you mean" in error["message"]) == (env != "production"), (env, error)
+                assert error["extensions"]["code"] == "INVALID_INPUT"
 
 
 async def test_health_and_readiness(app: Any, api: Api) -> None:
