@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import SettingsError as PydanticSettingsError
 
 
 class Environment(StrEnum):
@@ -70,7 +73,21 @@ class Settings(BaseSettings):
     event_retention_seconds: float = Field(default=7 * 24 * 3600, gt=0)
     event_prune_interval_seconds: float = Field(default=3600, gt=0)
     ws_per_message_deflate: bool = False
-    allowed_origins: list[str] = Field(default_factory=list)
+    # a comma-separated list (`https://a,https://b`) or a JSON list
+    allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _a_list(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                return json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"not a JSON list ({exc.msg}); or give a comma-separated list") from None
+        return [part.strip() for part in text.split(",") if part.strip()]
 
     @field_validator("database_url")
     @classmethod
@@ -112,9 +129,11 @@ class SettingsError(Exception):
 def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
+    except PydanticSettingsError as exc:  # a value the environment source could not decode
+        raise SettingsError(f"invalid configuration: {exc}") from None
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
             name = "PARLEY_" + "_".join(str(p) for p in err["loc"]).upper()
-            lines.append(f"  {name}: {err['msg']}")
-        raise SettingsError("invalid configuration:\n" + "\n".join(lines)) from None
+            lines.append(f"{name}: {err['msg']}")
+        raise SettingsError("invalid configuration: " + "; ".join(lines)) from None
