@@ -52,6 +52,12 @@ def topic_level(viewer: Viewer | None, topic: Topic, grants: Sequence[TopicAcces
     return level
 
 
+def may_see_groups(viewer: Viewer | None) -> bool:
+    """Group names and memberships are a directory for signed-in users (as in Tat: any user may
+    grant a topic to any group); anonymous readers of public topics see none of it."""
+    return viewer is not None
+
+
 def _who(viewer: Viewer | None) -> Viewer | None:
     """The viewer as far as a read rule's SQL depends on it (its cache key): no token, no locale,
     of the rights only admin."""

@@ -10,6 +10,7 @@ import strawberry
 from strawberry import relay
 
 from app import models
+from app.access.read_rules import may_see_groups
 from app.graphql.context import Info
 
 if TYPE_CHECKING:
@@ -47,6 +48,8 @@ class User(relay.Node):
     async def groups(self, info: Info) -> list[Annotated[Group, strawberry.lazy("app.graphql.types.groups")]]:
         from app.graphql.types.groups import Group
 
+        if not may_see_groups(info.context.viewer):
+            return []
         ids = await info.context.loaders.group_ids.load(self.id)
         return [Group.from_row(g) for g in await info.context.loaders.group.load_many(ids) if g is not None]
 
