@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from app.domain.errors import InvalidInput
 
@@ -50,8 +51,24 @@ def check_color(color: str, *, field: str = "color") -> str:
     return value
 
 
+MAX_LABELS_PER_MESSAGE = 50
+# explicit bidirectional embeddings, overrides, isolates and marks: they can make a label or a
+# reaction display as something else (a "Trojan Source" style spoof)
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def has_hidden_controls(value: str) -> bool:
+    """Control characters (NUL, tabs, newlines, escapes) or bidirectional controls: never part of
+    a label or a reaction. (Zero-width joiners stay: emoji sequences need them.)"""
+    return any(unicodedata.category(c) == "Cc" or c in _BIDI_CONTROLS for c in value)
+
+
 def check_label_text(text: str, *, field: str = "label") -> str:
     value = text.strip()
     if not value or len(value) > 100:
         raise InvalidInput("A label has 1-100 characters.", field=field)
+    if has_hidden_controls(value):
+        raise InvalidInput(
+            "A label may not contain control or bidirectional-control characters.", field=field
+        )
     return value

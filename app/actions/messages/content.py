@@ -15,7 +15,14 @@ from app.core.auth import Viewer
 from app.core.db import UnitOfWork
 from app.core.settings import Settings
 from app.domain.errors import InvalidInput, LimitExceeded
-from app.domain.message_text import check_color, check_label_text, parse_mentions, parse_tags, parse_urls
+from app.domain.message_text import (
+    MAX_LABELS_PER_MESSAGE,
+    check_color,
+    check_label_text,
+    parse_mentions,
+    parse_tags,
+    parse_urls,
+)
 from app.models import Message, Topic, utcnow
 from app.store import message_meta
 from app.store import messages as message_store
@@ -54,7 +61,18 @@ def checked_attachments(settings: Settings, attachments: Sequence[AttachmentData
     return [a.checked(i) for i, a in enumerate(attachments)]
 
 
+def too_many_labels(field: str) -> LimitExceeded:
+    limit = MAX_LABELS_PER_MESSAGE
+    return LimitExceeded(f"A message has at most {limit} labels.", limit=limit, field=field)
+
+
 def checked_labels(labels: Sequence[tuple[str, str]], *, field: str = "labels") -> list[tuple[str, str]]:
+    if len(labels) > MAX_LABELS_PER_MESSAGE:
+        raise LimitExceeded(
+            f"A message has at most {MAX_LABELS_PER_MESSAGE} labels.",
+            limit=MAX_LABELS_PER_MESSAGE,
+            field=field,
+        )
     return [
         (check_label_text(text, field=f"{field}[{i}].text"), check_color(color, field=f"{field}[{i}].color"))
         for i, (text, color) in enumerate(labels)

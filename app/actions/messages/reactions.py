@@ -9,6 +9,7 @@ from app.actions.messages.tombstones import check_not_deleted
 from app.core.auth import Viewer
 from app.core.db import UnitOfWork
 from app.domain.errors import InvalidInput
+from app.domain.message_text import has_hidden_controls
 from app.models import Message, utcnow
 from app.store import reactions as reaction_store
 
@@ -18,7 +19,7 @@ async def do_react(
 ) -> Message:
     viewer = require_viewer(viewer)
     content = content.strip()
-    if not content or len(content) > 64 or any(c.isspace() for c in content):
+    if not content or len(content) > 64 or any(c.isspace() for c in content) or has_hidden_controls(content):
         raise InvalidInput(
             "A reaction is 1-64 characters without spaces, e.g. '👍' or ':tada:'.", field="content"
         )

@@ -29,11 +29,12 @@ from app.actions.validation import check_text
 from app.core.auth import Viewer
 from app.core.db import UnitOfWork
 from app.core.settings import Settings
-from app.domain.errors import Forbidden, InvalidInput, LimitExceeded, NotFound
+from app.domain.errors import Conflict, Forbidden, InvalidInput, LimitExceeded, NotFound
 from app.domain.global_ids import to_global_id
 from app.models import Message, Topic, utcnow
 from app.store import conversations as conversation_store
 from app.store import messages as message_store
+from app.store import topics as topic_store
 
 SYSTEM_RIGHT = "system"
 
@@ -97,10 +98,26 @@ async def do_send_message(
     viewer = require_viewer(viewer)
     earlier = await earlier_send(uow, viewer, draft.client_mutation_id)
     if earlier is not None:
+        await _check_same_send(uow, earlier, draft)
         return earlier
     if isinstance(draft.destination, str):
         return await _send_to_topic(uow, settings, viewer, draft, draft.destination)
     return await _send_to_conversation(uow, settings, viewer, draft, draft.destination)
+
+
+async def _check_same_send(uow: UnitOfWork, earlier: Message, draft: MessageDraft) -> None:
+    """A retry carries the payload of the first send: the same key with another text or
+    destination is a client bug that a silent replay of the first message would hide."""
+    if isinstance(draft.destination, str):
+        topic = await topic_store.get_topic_by_path(uow.session, path=draft.destination)
+        same_place = topic is not None and topic.id == earlier.topic_id
+    else:
+        same_place = earlier.conversation_id == draft.destination
+    if not same_place or earlier.text != draft.text:
+        raise Conflict(
+            "This clientMutationId was used for another message (another text or destination).",
+            field="clientMutationId",
+        )
 
 
 async def _send_to_conversation(

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from app.access.message_rules import place_of
 from app.access.places import ADMIN, WRITE, access_topic, require_viewer
 from app.actions.event_log import EventKind, MessageEventDraft, record
-from app.actions.messages.content import checked_labels, insert_topic_message
+from app.actions.messages.content import checked_labels, insert_topic_message, too_many_labels
 from app.actions.messages.edit_delete import delete_ids
 from app.actions.messages.refs import Ref, find_placed_ref, resolve_ref
 from app.actions.messages.tombstones import check_not_deleted
@@ -15,6 +15,7 @@ from app.actions.validation import check_text
 from app.core.auth import Viewer
 from app.core.db import UnitOfWork
 from app.domain.errors import Forbidden, InvalidInput, NotFound
+from app.domain.message_text import MAX_LABELS_PER_MESSAGE
 from app.domain.topic_paths import tasks_topic
 from app.filters.before_facts import snapshot
 from app.models import Message, utcnow
@@ -99,6 +100,9 @@ async def do_label(
         )
     assert message.id is not None
     before = await snapshot(uow.session, ids=[message.id])
+    kept = set() if replace_all else set(before[message.id]["labels"]) - set(remove)
+    if len(kept | {text for text, _ in labels}) > MAX_LABELS_PER_MESSAGE:
+        raise too_many_labels("add")
     await message_meta.remove_labels(
         uow.session, message_id=message.id, texts=None if replace_all else list(remove)
     )

@@ -147,7 +147,7 @@ _Errors = (
     | AmbiguousReferenceError
     | UnauthenticatedError
 )
-SendMessageResult = Annotated[Message | _Errors, strawberry.union("SendMessageResult")]
+SendMessageResult = Annotated[Message | ConflictError | _Errors, strawberry.union("SendMessageResult")]
 EditMessageResult = Annotated[Message | _Errors, strawberry.union("EditMessageResult")]
 DeleteMessageResult = Annotated[
     DeleteMessageSuccess | ConflictError | _Errors, strawberry.union("DeleteMessageResult")
