@@ -7,7 +7,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from graphql.validation import NoSchemaIntrospectionCustomRule
+from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule, ValidationContext
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -90,11 +90,30 @@ class ParleySchema(strawberry.Schema):
         log_expected_errors(errors, str(getattr(context, "request_id", "-")))
 
 
+def without_recursion_errors(rule: type[ASTValidationRule]) -> type[ASTValidationRule]:
+    """strawberry's depth limiter follows fragment spreads recursively: a chain of 300 fragments
+    raised RecursionError, answered as a bare "maximum recursion depth exceeded". Report it as
+    the invalid document it is."""
+
+    class Guarded(rule):  # type: ignore[valid-type,misc]
+        def __init__(self, context: ValidationContext) -> None:
+            try:
+                super().__init__(context)
+            except RecursionError:
+                ASTValidationRule.__init__(self, context)
+                context.report_error(GraphQLError("The document nests fragments too deeply."))
+
+    Guarded.__name__ = f"Guarded{rule.__name__}"
+    return Guarded
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     # The limit rules are built once: strawberry's ValidationCache keys on the rule classes, so
     # rules built per request (a QueryDepthLimiter factory) would never hit it.
     rules = [
-        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *map(
+            without_recursion_errors, QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules
+        ),
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
     ]
     if settings.is_production:

@@ -76,3 +76,12 @@ async def test_malformed_requests_get_json_errors(api: Api) -> None:
         assert response.status_code == status, (content, response.text)
         [error] = response.json()["errors"]
         assert error["extensions"]["code"] == code and error["message"], (content, error)
+
+
+async def test_a_long_chain_of_fragments_is_an_invalid_document(api: Api) -> None:
+    chain = " ".join(f"fragment F{i} on Query {{ ...F{i + 1} }}" for i in range(300))
+    query = "query { ...F0 } " + chain + " fragment F300 on Query { viewer { id } }"
+    errors = await api.errors(query)
+    assert errors[0]["message"] == "The document nests fragments too deeply."
+    assert all(e["extensions"]["code"] == "INVALID_INPUT" for e in errors)
+    assert not any("recursion" in e["message"] for e in errors)
