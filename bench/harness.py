@@ -205,6 +205,8 @@ def start_servers(workdir: Path, database: Path, python: str) -> dict[str, Serve
         PARLEY_ADMIN_PASSWORD=secrets.token_urlsafe(18),
         PARLEY_ENV="production",
         PARLEY_LOG_LEVEL="WARNING",
+        # the send case is one user sending as fast as wrk can: measure that, not the rate limit
+        PARLEY_SEND_PER_SECOND="0",
     )
     commands = {
         "parley": lambda port: [python, "-m", "app", "serve", "--port", str(port)],

@@ -12,6 +12,7 @@ from app.actions.validation import check_locale, check_optional_text, check_url,
 from app.core.auth import ADMIN_RIGHT, Passwords, Viewer, new_token
 from app.core.db import Database, UnitOfWork
 from app.core.settings import Settings
+from app.core.throttles import LoginThrottle
 from app.domain.errors import Conflict, InvalidCredentials, InvalidInput, RegistrationClosed
 from app.models import User, utcnow
 from app.store import tokens as token_store
@@ -108,13 +109,26 @@ async def register(
         return await do_issue_token(uow, db.settings, user=user)
 
 
-async def login(db: Database, passwords: Passwords, *, username: str, password: str) -> Session:
+async def login(
+    db: Database,
+    passwords: Passwords,
+    throttle: LoginThrottle,
+    *,
+    username: str,
+    password: str,
+    address: str | None,
+) -> Session:
+    """A token for the right password. Failed logins slow down further attempts for that username
+    and from that address (RATE_LIMITED with the wait), before any password is hashed."""
+    throttle.check(username, address)
     async with db.read() as session:
         user = await user_store.get_user_by_username(session, username=username)
     # Verify even for an unknown user so timing does not tell whether it exists.
     ok = await passwords.verify(user.password_hash if user else None, password)
     if user is None or not ok:
+        throttle.failed(username, address)
         raise InvalidCredentials()
+    throttle.succeeded(username)
     async with db.write() as uow:
         return await do_issue_token(uow, db.settings, user=user)
 

@@ -5,12 +5,18 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from app.core.settings import Settings
+from app.domain.errors import RateLimited
+
+T = TypeVar("T")
 
 ADMIN_RIGHT = "admin"
 SYSTEM_MESSAGE_RIGHT = "system.message"
@@ -42,9 +48,27 @@ class Passwords:
             time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib
         )
         self._dummy = self._hasher.hash(secrets.token_urlsafe(16))
+        # at most `concurrency` hashes at once, in threads of their own (the event loop and the
+        # default executor stay free); past `queue` waiting, refuse instead of queueing forever
+        self._slots = asyncio.Semaphore(settings.password_hash_concurrency)
+        self._pool = ThreadPoolExecutor(settings.password_hash_concurrency, thread_name_prefix="argon2")
+        self._queue = settings.password_hash_queue
+        self._waiting = 0
+
+    async def _run(self, work: Callable[[], T]) -> T:
+        if self._waiting >= self._queue:
+            raise RateLimited("Too many logins at once; try again in a second.", retry_after=1.0)
+        self._waiting += 1
+        try:
+            await self._slots.acquire()
+        finally:
+            self._waiting -= 1
+        running = asyncio.get_running_loop().run_in_executor(self._pool, work)
+        running.add_done_callback(lambda _: self._slots.release())  # when the thread is done
+        return await asyncio.shield(running)  # a client that leaves does not free the slot early
 
     async def hash(self, password: str) -> str:
-        return await asyncio.to_thread(self._hasher.hash, password)
+        return await self._run(lambda: self._hasher.hash(password))
 
     async def verify(self, stored_hash: str | None, password: str) -> bool:
         def check() -> bool:
@@ -53,7 +77,7 @@ class Passwords:
             except (VerificationError, InvalidHashError):
                 return False
 
-        return await asyncio.to_thread(check)
+        return await self._run(check)
 
 
 def new_token() -> tuple[str, str]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from app.core.auth import Passwords
 from app.core.db import Database
 from app.core.settings import Settings
+from app.core.throttles import LoginThrottle, SendRate
 from app.core.viewer_cache import ViewerCache
 from app.live.bus import Bus
 from app.live.hub import LiveHub
@@ -28,6 +29,8 @@ class Services:
     passwords: Passwords
     socket_viewers: SocketViewers
     viewer_cache: ViewerCache
+    login_throttle: LoginThrottle
+    send_rate: SendRate
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -44,6 +47,8 @@ class Services:
             passwords=Passwords(settings),
             socket_viewers=SocketViewers(db, settings.live_auth_refresh_seconds),
             viewer_cache=ViewerCache(settings.auth_cache_seconds),
+            login_throttle=LoginThrottle(settings),
+            send_rate=SendRate(per_second=settings.send_per_second, burst=settings.send_burst),
         )
 
     async def start(self) -> None:

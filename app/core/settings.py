@@ -32,6 +32,18 @@ class Settings(BaseSettings):
     min_password_length: int = Field(default=8, ge=1, le=128)
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)
+    # password hashes computed at once (each takes a core for tens of milliseconds), and how many
+    # may wait for one before a login or registration is refused with RATE_LIMITED
+    password_hash_concurrency: int = Field(default=2, gt=0)
+    password_hash_queue: int = Field(default=32, ge=0)
+    # failed logins: after this many in a row for a username (or this many from one address), each
+    # further attempt waits 2^n seconds, at most login_max_wait_seconds
+    login_free_failures: int = Field(default=5, gt=0)
+    login_free_failures_per_address: int = Field(default=20, gt=0)
+    login_max_wait_seconds: float = Field(default=900, gt=0)
+    # sending messages and notices, per user: a burst, then this many per second (0: no limit)
+    send_per_second: float = Field(default=10, ge=0)
+    send_burst: int = Field(default=100, gt=0)
 
     # limits: every size and count cap of the API is here
     max_message_length: int = Field(default=4000, gt=0, le=1_000_000)

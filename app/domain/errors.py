@@ -88,5 +88,13 @@ class RegistrationClosed(Forbidden):
         super().__init__("Registration is disabled on this server.", parameter="registration")
 
 
+class RateLimited(DomainError):
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class CursorExpired(DomainError):
     code = "CURSOR_EXPIRED"

@@ -59,3 +59,9 @@ class Context:
 
 
 Info = StrawberryInfo[Context, None]
+
+
+def client_address(request: Any) -> str | None:
+    """The client's address (uvicorn's proxy headers handling decides whom to believe)."""
+    client = getattr(request, "client", None)
+    return client.host if client is not None else None

@@ -85,6 +85,11 @@ class LimitExceededError(Error):
     field: str | None = None
 
 
+@strawberry.type
+class RateLimitedError(Error):
+    retry_after_seconds: float = strawberry.field(default=0.0, description="Try again after this long.")
+
+
 class DomainErrorHandler:
     """Maps one domain exception type to its GraphQL error type (strawberry ExceptionHandler)."""
 
@@ -149,6 +154,11 @@ EXCEPTION_HANDLERS = [
         LimitExceededError,
         lambda e: LimitExceededError(code=_code(e), message=e.message, limit=e.limit, field=e.field),
     ),
+    DomainErrorHandler(
+        domain.RateLimited,
+        RateLimitedError,
+        lambda e: RateLimitedError(code=_code(e), message=e.message, retry_after_seconds=e.retry_after),
+    ),
 ]
 
 
@@ -161,6 +171,7 @@ def error_result(exc: domain.DomainError) -> Any:
 
 
 ERROR_TYPES = [
+    RateLimitedError,
     UnauthenticatedError,
     ForbiddenError,
     NotFoundError,

@@ -9,11 +9,12 @@ import strawberry
 
 from app.access.places import require_viewer
 from app.actions import accounts
-from app.graphql.context import Info
+from app.graphql.context import Info, client_address
 from app.graphql.error_types import (
     ConflictError,
     ForbiddenError,
     InvalidInputError,
+    RateLimitedError,
     UnauthenticatedError,
 )
 from app.graphql.types.users import User
@@ -55,7 +56,9 @@ RegisterResult = Annotated[
     RegisterSuccess | InvalidInputError | ConflictError | ForbiddenError,
     strawberry.union("RegisterResult"),
 ]
-LoginResult = Annotated[LoginSuccess | UnauthenticatedError, strawberry.union("LoginResult")]
+LoginResult = Annotated[
+    LoginSuccess | UnauthenticatedError | RateLimitedError, strawberry.union("LoginResult")
+]
 LogoutResult = Annotated[LogoutSuccess | UnauthenticatedError, strawberry.union("LogoutResult")]
 
 
@@ -77,7 +80,14 @@ class AccountMutations:
     @strawberry.mutation(description="Exchange a username and password for a bearer token.")
     async def login(self, info: Info, input: LoginInput) -> LoginResult:
         s = info.context.services
-        session = await accounts.login(s.db, s.passwords, username=input.username, password=input.password)
+        session = await accounts.login(
+            s.db,
+            s.passwords,
+            s.login_throttle,
+            username=input.username,
+            password=input.password,
+            address=client_address(info.context.request),
+        )
         return LoginSuccess(
             user=User.from_row(session.user), token=session.token, expires_at=session.expires_at
         )

@@ -19,6 +19,7 @@ from app.graphql.error_types import (
     InvalidInputError,
     LimitExceededError,
     NotFoundError,
+    RateLimitedError,
     UnauthenticatedError,
     error_result,
 )
@@ -146,6 +147,7 @@ _Errors = (
     | LimitExceededError
     | AmbiguousReferenceError
     | UnauthenticatedError
+    | RateLimitedError
 )
 SendMessageResult = Annotated[Message | ConflictError | _Errors, strawberry.union("SendMessageResult")]
 EditMessageResult = Annotated[Message | _Errors, strawberry.union("EditMessageResult")]
@@ -178,6 +180,8 @@ async def send(ctx: Context, input: SendMessageInput) -> MessageRow:
         translations=[(t.locale, t.text) for t in input.translations or []],
         parameters=list(input.parameters or []),
     )
+    if ctx.viewer is not None:
+        ctx.services.send_rate.take(ctx.viewer.user_id)  # RATE_LIMITED past the sender's rate
     return await ctx.db.write_retrying(lambda uow: do_send_message(uow, ctx.settings, ctx.viewer, draft))
 
 

@@ -18,6 +18,7 @@ from app.graphql.error_types import (
     LimitExceededError,
     NotFoundError,
     OwnerMismatchError,
+    RateLimitedError,
     UnauthenticatedError,
 )
 from app.graphql.id_args import expect_id, gid, parse_global_id
@@ -145,7 +146,7 @@ class ConfirmAnnouncementSuccess:
 
 _Errors = InvalidInputError | NotFoundError | ForbiddenError | UnauthenticatedError
 SendNoticeResult = Annotated[
-    SendNoticeSuccess | LimitExceededError | _Errors, strawberry.union("SendNoticeResult")
+    SendNoticeSuccess | LimitExceededError | RateLimitedError | _Errors, strawberry.union("SendNoticeResult")
 ]
 PublishAnnouncementResult = Annotated[
     PublishAnnouncementSuccess | OwnerMismatchError | _Errors, strawberry.union("PublishAnnouncementResult")
@@ -172,6 +173,8 @@ class NoticeMutations:
         ctx = info.context
         users = [expect_id(u, "User", field="users") for u in input.users or []]
         groups = [expect_id(g, "Group", field="groups") for g in input.groups or []]
+        if ctx.viewer is not None:
+            ctx.services.send_rate.take(ctx.viewer.user_id, "notices")
         async with ctx.db.write() as uow:
             row, count = await do_send_notice(
                 uow,
