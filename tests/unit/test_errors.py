@@ -16,6 +16,7 @@ from app.domain.errors import (
     LimitExceeded,
     NotFound,
     OwnerMismatch,
+    RateLimited,
     RegistrationClosed,
     Unauthenticated,
 )
@@ -36,6 +37,7 @@ from app.domain.errors import (
         (OwnerMismatch("not yours"), "OWNER_MISMATCH"),
         (LimitExceeded("many", limit=3), "LIMIT_EXCEEDED"),
         (CursorExpired("gone"), "CURSOR_EXPIRED"),
+        (RateLimited("slow down", retry_after=2.5), "RATE_LIMITED"),
     ],
 )
 def test_every_error_has_its_stable_code_and_message(error: DomainError, code: str) -> None:
@@ -47,7 +49,7 @@ def test_every_error_has_its_stable_code_and_message(error: DomainError, code: s
 def test_every_domain_error_class_is_listed_above() -> None:
     listed = {
         DomainError, Unauthenticated, InvalidCredentials, Forbidden, RegistrationClosed, NotFound,
-        InvalidInput, Conflict, AmbiguousReference, OwnerMismatch, LimitExceeded, CursorExpired,
+        InvalidInput, Conflict, AmbiguousReference, OwnerMismatch, LimitExceeded, CursorExpired, RateLimited,
     }  # fmt: skip
     defined = {v for v in vars(errors).values() if isinstance(v, type) and issubclass(v, DomainError)}
     assert defined == listed
