@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(default=12, gt=0)
     max_aliases: int = Field(default=30, gt=0)
     max_tokens: int = Field(default=4000, gt=0)
+    # objects an operation may resolve, page sizes multiplied through nested connections
+    max_query_cost: int = Field(default=20_000, gt=0)
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     max_subscriptions_per_connection: int = Field(default=100, gt=0)
     subscriber_queue_size: int = Field(default=1000, gt=0)

@@ -23,6 +23,7 @@ from strawberry.types.graphql import OperationType
 from app.core.settings import Settings
 from app.graphql.error_types import ERROR_TYPES, EXCEPTION_HANDLERS, MaskUnexpectedErrors, log_expected_errors
 from app.graphql.extensions.announcement_gate import AnnouncementGate
+from app.graphql.extensions.query_cost import QueryCost
 from app.graphql.extensions.read_snapshot import ReadSnapshot
 from app.graphql.input_guard import guard_arguments
 from app.graphql.mutations.accounts import AccountMutations
@@ -125,6 +126,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: SafeParserCache(maxsize=PARSE_CACHE_SIZE),
         lambda: ValidationCache(maxsize=VALIDATION_CACHE_SIZE),
+        QueryCost,  # before ReadSnapshot: an operation over budget reads nothing
         ReadSnapshot,
     ]
     if settings.announcement_gate:

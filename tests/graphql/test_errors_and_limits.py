@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import event
 
 from app.main import create_app
 from tests.conftest import Api, make_settings
@@ -121,3 +122,37 @@ async def test_health_and_readiness(app: Any, api: Api) -> None:
     assert down.status_code == 503
     assert down.json() == {"database": "ok", "bus": "closed"}
     assert (await api.client.get("/healthz")).status_code == 200
+
+
+async def test_query_cost_is_reported_and_a_costly_operation_is_refused_before_it_runs(
+    app: Any, api: Api
+) -> None:
+    token, _ = await api.register("alice")
+    small = (
+        await api.raw("{ viewer { username } topics(first: 5) { edges { node { path } } } }", token=token)
+    ).json()
+    assert (
+        small["extensions"]["cost"] == 1 + 1 + 1 + 5 + 5 + 5
+    )  # viewer, username, topics, 5 x (edges, node, path)
+    nested = """{ messages(filter: {topic: "/Grp"}, first: 100) { edges { node { topic {
+      messages(first: 100) { edges { node { topic { messages(first: 100) { edges { node { id } } } } } } } } } } } }"""
+    statements: list[str] = []
+
+    def capture(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(app.state.services.db.engine.sync_engine, "before_cursor_execute", capture)
+    try:
+        body = (await api.raw(nested, token=token)).json()
+    finally:
+        event.remove(app.state.services.db.engine.sync_engine, "before_cursor_execute", capture)
+    [error] = body["errors"]
+    assert body["data"] is None and error["extensions"]["code"] == "LIMIT_EXCEEDED"
+    budget = app.state.services.settings.max_query_cost
+    assert error["extensions"]["budget"] == budget and error["extensions"]["cost"] > budget
+    assert str(error["extensions"]["cost"]) in error["message"] and str(budget) in error["message"]
+    assert statements == []  # refused before anything ran
+    # a variable page size counts as sent
+    paged = "query($n: Int) { topics(first: $n) { edges { node { path } } } }"
+    big = (await api.raw(paged, {"n": 50}, token)).json()
+    assert big["extensions"]["cost"] == 1 + 50 * 3
