@@ -22,6 +22,7 @@ from strawberry.types.graphql import OperationType
 
 from app.core.settings import Settings
 from app.graphql.error_types import ERROR_TYPES, EXCEPTION_HANDLERS, MaskUnexpectedErrors, log_expected_errors
+from app.graphql.executor import ParleyExecutor
 from app.graphql.extensions.announcement_gate import AnnouncementGate
 from app.graphql.extensions.query_cost import QueryCost
 from app.graphql.extensions.read_snapshot import ReadSnapshot
@@ -139,6 +140,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extensions=extensions,
         exception_handlers=EXCEPTION_HANDLERS,
         config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALAR_MAP),
+        execution_context_class=ParleyExecutor,
     )
     guard_arguments(schema._schema)
     return schema

@@ -1,0 +1,61 @@
+"""A long-lived subscription does not grow with the events it delivers (real uvicorn, real websockets)."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+from typing import Any
+
+import httpx
+import websockets
+from graphql.execution.collect_fields import CollectedFields
+
+from tests.conftest import LiveServer
+
+REGISTER = """mutation($u: String!) { register(input: {username: $u, password: "password-123"}) {
+  ... on RegisterSuccess { token } } }"""
+SEND = """mutation($x: String!) { sendMessage(input: {topic: "/Private/ann", text: $x}) { __typename } }"""
+ADDED = """subscription { messageAdded(filter: {topic: "/Private/ann"}) { id text author { username } } }"""
+
+
+def collected_fields() -> int:
+    """graphql-core's memoized `collect_subfields` results alive in this process (the server's thread
+    included)."""
+    gc.collect()
+    return sum(1 for o in gc.get_objects() if isinstance(o, CollectedFields))
+
+
+async def test_a_subscription_keeps_nothing_per_delivered_event(live_server: LiveServer) -> None:
+    async with httpx.AsyncClient(timeout=30) as http:
+
+        async def post(query: str, variables: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+            headers = {"authorization": f"Bearer {token}"} if token else {}
+            response = await http.post(
+                live_server.http_url, json={"query": query, "variables": variables}, headers=headers
+            )
+            body = response.json()
+            assert "errors" not in body, body
+            return body["data"]
+
+        token = (await post(REGISTER, {"u": "ann"}))["register"]["token"]
+        async with websockets.connect(live_server.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+            await ws.send(json.dumps({"type": "connection_init", "payload": {"token": token}}))
+            assert json.loads(await ws.recv())["type"] == "connection_ack"
+            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": ADDED}}))
+            await asyncio.sleep(0.3)  # the subscription is registered before the first send
+
+            async def deliver(count: int, start: int) -> None:
+                for n in range(start, start + count):
+                    await post(SEND, {"x": f"m{n}"}, token)
+                    frame = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                    assert frame["type"] == "next", frame
+                    assert frame["payload"]["data"]["messageAdded"]["text"] == f"m{n}"
+
+            await deliver(100, 0)
+            after_100 = collected_fields()
+            await deliver(200, 100)
+            after_300 = collected_fields()
+
+    # before the fix every event left two (Message, then its author) in the subscription's executor
+    assert after_300 - after_100 < 20, (after_100, after_300)
