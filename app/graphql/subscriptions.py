@@ -13,6 +13,7 @@ from app.core.auth import Viewer
 from app.domain.event_kinds import ANNOUNCEMENT_KINDS, MESSAGE_KINDS, EventKind
 from app.filters import MessageFilterSpec, matches, matches_place
 from app.graphql.context import Context, Info
+from app.graphql.executor import shared
 from app.graphql.filter_inputs import MessageFilter
 from app.graphql.id_args import gid
 from app.graphql.types.announcements import Announcement, AnnouncementEvent, load_announcement
@@ -117,7 +118,10 @@ class Subscription:
         accepts = message_predicate(spec, lambda: ctx.viewer, (EventKind.ADDED,))
         async for event in event_stream(ctx.db, ctx.services.hub, accepts, after=None):
             if event.message is not None:
-                yield Message.from_row(event.message, translations=event.translations, author=event.author)
+                message = Message.from_row(
+                    event.message, translations=event.translations, author=event.author
+                )
+                yield shared(event.position, message)  # executed once per operation and viewer
 
     @strawberry.subscription(
         description="Every change to messages matching the filter, in log order. Pass the last `cursor` as "
@@ -136,17 +140,20 @@ class Subscription:
         accepts = message_predicate(spec, lambda: ctx.viewer, MESSAGE_KINDS)
         async for event in event_stream(ctx.db, ctx.services.hub, accepts, after=position):
             assert event.message_id is not None
-            yield MessageEvent(
-                cursor=encode_event_cursor(event.position),
-                kind=MessageEventKind(event.kind),
-                message_id=gid("Message", event.message_id),
-                message=(
-                    Message.from_row(event.message, translations=event.translations, author=event.author)
-                    if event.message is not None
-                    else None
+            yield shared(
+                event.position,
+                MessageEvent(
+                    cursor=encode_event_cursor(event.position),
+                    kind=MessageEventKind(event.kind),
+                    message_id=gid("Message", event.message_id),
+                    message=(
+                        Message.from_row(event.message, translations=event.translations, author=event.author)
+                        if event.message is not None
+                        else None
+                    ),
+                    actor_id=event.actor_id,
+                    at=event.at,
                 ),
-                actor_id=event.actor_id,
-                at=event.at,
             )
 
     @strawberry.subscription(
