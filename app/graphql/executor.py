@@ -56,6 +56,14 @@ class SharedResults:
         self.executions = 0  # counters, for tests and benchmarks
         self.reuses = 0
 
+    def finished(self, key: Hashable) -> ExecutionResult | None:
+        """The shared result of `key` if it is there already."""
+        entry = self._entries.get(key)
+        if entry is None or not entry.done() or entry.result() is None:
+            return None
+        self.reuses += 1
+        return entry.result()
+
     def run(self, key: Hashable, execute: Callable[[], Any]) -> Any:
         entry = self._entries.get(key)
         if entry is not None:
@@ -121,31 +129,50 @@ def visibility(viewer: Any) -> Hashable:
     return (viewer.user_id, viewer.username, viewer.rights, viewer.group_ids, viewer.locale)
 
 
+class _Reused:
+    """Stands in for a per-event executor when the event's result is already there: no copy."""
+
+    __slots__ = ("result",)
+
+    def __init__(self, result: ExecutionResult) -> None:
+        self.result = result
+
+    def execute_operation(self, serially: bool | None = None) -> ExecutionResult:
+        return self.result
+
+
 class ParleyExecutor(StrawberryGraphQLCoreExecutionContext):
     _shared_key: Hashable | None = None
+    _operation: tuple[Hashable, ...] | None = None  # the key's part that holds for the whole subscription
 
     def build_per_event_executor(self, payload: Any) -> Any:
-        event_key = None
+        key = None
         if isinstance(payload, SharedEvent):
-            event_key, payload = payload.key, payload.payload
+            key = self._event_key(payload.key)
+            payload = payload.payload
+            reused = shared_results(self.schema).finished(key) if key is not None else None
+            if reused is not None:
+                return _Reused(reused)
         executor = cast(ParleyExecutor, super().build_per_event_executor(payload))
         # per event, not per subscription: what one event memoizes goes with it
         executor._relevant_sub_fields = {}
         executor._stream_usages = RefMap()
-        executor._shared_key = self._operation_key(event_key) if event_key is not None else None
+        executor._shared_key = key
         return executor
 
-    def _operation_key(self, event_key: Hashable) -> Hashable | None:
-        source = self.operation.loc.source.body if self.operation.loc is not None else None
-        if source is None:
+    def _event_key(self, event_key: Hashable) -> Hashable | None:
+        if self._operation is None:
+            source = self.operation.loc.source.body if self.operation.loc is not None else None
+            try:
+                variables = json.dumps(self.variable_values.coerced, sort_keys=True, default=repr)
+            except (TypeError, ValueError):
+                source = None
+            name = self.operation.name.value if self.operation.name else None
+            self._operation = (source, name, variables) if source is not None else ()
+        if not self._operation:
             return None
-        try:
-            variables = json.dumps(self.variable_values.coerced, sort_keys=True, default=repr)
-        except (TypeError, ValueError):
-            return None
-        name = self.operation.name.value if self.operation.name else None
-        viewer = getattr(self.context_value, "viewer", None)
-        return (event_key, source, name, variables, visibility(viewer))
+        # the viewer is read per event: a socket re-reads its user now and then
+        return (event_key, *self._operation, visibility(getattr(self.context_value, "viewer", None)))
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         key = self._shared_key
