@@ -10,7 +10,7 @@ from app.domain.search_terms import check_contains, query_terms
 from app.domain.windows import RelativeWindow
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MessageFilterSpec:
     ids: tuple[int, ...] | None = None
     conversation: int | None = None

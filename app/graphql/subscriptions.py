@@ -114,6 +114,7 @@ class Subscription:
         ctx = info.context
         viewer = ctx.viewer  # anonymous: public read-only topics only
         spec = (filter or MessageFilter()).to_spec()
+        del filter  # a long-lived subscription keeps the spec only
         await messages_queries.check_filter(ctx.db, viewer, spec)
         accepts = message_predicate(spec, lambda: ctx.viewer, (EventKind.ADDED,))
         async for event in event_stream(ctx.db, ctx.services.hub, accepts, after=None):
@@ -133,6 +134,7 @@ class Subscription:
         ctx = info.context
         viewer = ctx.viewer  # anonymous: public read-only topics only
         spec = (filter or MessageFilter()).to_spec()
+        del filter  # a long-lived subscription keeps the spec only
         await messages_queries.check_filter(ctx.db, viewer, spec)
         position = decode_event_cursor(after) if after is not None else None
         if position is not None:
@@ -164,6 +166,7 @@ class Subscription:
     ) -> AsyncGenerator[int, None]:
         ctx = info.context  # anonymous: public read-only topics only
         spec = (filter or MessageFilter()).to_spec()
+        del filter  # a long-lived subscription keeps the spec only
 
         def touches(event: LiveEvent) -> bool:
             return event.message_id is not None and (
