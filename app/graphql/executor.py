@@ -23,7 +23,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from graphql import ExecutionResult, GraphQLSchema
+from graphql import ExecutionResult, GraphQLSchema, Undefined
 from graphql.pyutils import RefMap
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
@@ -163,9 +163,13 @@ class ParleyExecutor(StrawberryGraphQLCoreExecutionContext):
     def _event_key(self, event_key: Hashable) -> Hashable | None:
         if self._operation is None:
             source = self.operation.loc.source.body if self.operation.loc is not None else None
+            given = {  # as the client sent them (JSON): [value], or [] for the operation's default
+                name: [] if variable.value is Undefined else [variable.value]
+                for name, variable in self.variable_values.sources.items()
+            }
             try:
-                variables = json.dumps(self.variable_values.coerced, sort_keys=True, default=repr)
-            except (TypeError, ValueError):
+                variables = json.dumps(given, sort_keys=True)
+            except (TypeError, ValueError):  # not JSON after all: do not share
                 source = None
             name = self.operation.name.value if self.operation.name else None
             self._operation = (source, name, variables) if source is not None else ()
