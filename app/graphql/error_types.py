@@ -214,6 +214,13 @@ class MaskUnexpectedErrors(MaskErrors):
     def __init__(self) -> None:
         super().__init__(should_mask_error=is_unexpected, error_message="Unexpected error.")
 
+    def _process_result(self, result: object) -> None:
+        # strawberry checks `isinstance(result, _ResultWithErrors)`, a runtime Protocol: about 8%
+        # of a live delivery's CPU went to that check alone. A plain attribute read does the same.
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
+
     def _request_id(self) -> str:
         context = self.execution_context.context
         return str(getattr(context, "request_id", "-"))
