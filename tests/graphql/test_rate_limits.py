@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
-
-from app.main import create_app
-from tests.conftest import Api, make_settings
+from tests.conftest import make_settings
 from tests.graphql.helpers import create_conversation, send
+from tests.integration.test_database_down import serve
 
 LOGIN = """mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) {
   __typename ... on Error { code message } ... on RateLimitedError { retryAfterSeconds } } }"""
@@ -18,12 +16,8 @@ NOTICE = """mutation($u: [ID!]) { sendNotice(input: {users: $u, text: "n"}) {
 
 
 async def test_failed_logins_back_off_per_username_and_per_address(tmp_path: Path) -> None:
-    app = create_app(make_settings(tmp_path, login_free_failures=3, login_free_failures_per_address=8))
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
-    ):
-        api = Api(client)
+    settings = make_settings(tmp_path, login_free_failures=3, login_free_failures_per_address=8)
+    async for _, api in serve(settings):
         await api.register("alice", "right-password-1")
         seen = [
             (await api.run(LOGIN, {"u": "alice", "p": "wrong-password"}))["login"]["__typename"]
@@ -45,12 +39,7 @@ async def test_failed_logins_back_off_per_username_and_per_address(tmp_path: Pat
 
 
 async def test_a_sender_past_the_rate_gets_rate_limited(tmp_path: Path) -> None:
-    app = create_app(make_settings(tmp_path, send_per_second=0.5, send_burst=5))
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
-    ):
-        api = Api(client)
+    async for _, api in serve(make_settings(tmp_path, send_per_second=0.5, send_burst=5)):
         alice, _ = await api.register("alice")
         bob, bob_id = await api.register("bob")
         conv = await create_conversation(api, alice, [bob_id])
