@@ -247,14 +247,7 @@ class MaskUnexpectedErrors(MaskErrors):
             )
             message = f"Unexpected error (request id {request_id})."
             code = "INTERNAL"
-        return GraphQLError(
-            message=message,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            extensions={"code": code, "requestId": request_id},
-        )
+        return rewritten(error, message, extensions={"code": code, "requestId": request_id})
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         out = super()._process_errors(errors)
@@ -282,12 +275,19 @@ def without_suggestions(error: GraphQLError) -> GraphQLError:
     message = _SUGGESTION.sub("", error.message)
     if message == error.message:
         return error
+    return rewritten(error, message, extensions=error.extensions, original_error=error.original_error)
+
+
+def rewritten(
+    error: GraphQLError, message: str, *, extensions: Any, original_error: Exception | None = None
+) -> GraphQLError:
+    """The same error (where it points) with another message and extensions."""
     return GraphQLError(
         message=message,
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,
         path=error.path,
-        original_error=error.original_error,
-        extensions=error.extensions,
+        original_error=original_error,
+        extensions=extensions,
     )

@@ -11,13 +11,8 @@ import websockets
 
 from app.graphql.executor import shared_results
 from tests.conftest import LiveServer
+from tests.live.test_live import CREATE, REGISTER, SEND
 
-REGISTER = """mutation($u: String!) { register(input: {username: $u, password: "password-123"}) {
-  ... on RegisterSuccess { token user { id } } } }"""
-CREATE = """mutation($p: [ID!]!) { createConversation(input: {participants: $p}) {
-  ... on CreateConversationSuccess { conversation { id } } } }"""
-SEND = """mutation($c: ID!, $t: String!) { sendMessage(input: {conversation: $c, text: $t}) {
-  ... on Message { id } } }"""
 ADDED = """subscription($c: ID) { messageAdded(filter: {conversation: $c}) {
   id text author { username } viewerHasLiked readAt } }"""
 ADDED_WITH_DATE = (
