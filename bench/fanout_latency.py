@@ -167,6 +167,18 @@ def summary(name: str, latencies: list[float], seconds: float) -> dict[str, floa
     return row
 
 
+async def admin_with_bench_topic(client: httpx.AsyncClient, http: str) -> str:
+    """Log in as admin and create the read-only topic /Bench; the admin's token."""
+    login = (
+        f'mutation {{ login(input: {{username: "admin", password: "{PASSWORD}"}}) '
+        "{ ... on LoginSuccess { token } } }"
+    )
+    token: str = (await graphql(client, http, login))["login"]["token"]
+    create = 'mutation { createTopic(input: {path: "/Bench", readOnly: true}) { __typename } }'
+    await graphql(client, http, create, token)
+    return token
+
+
 async def measure(subscribers: int, messages: int) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="parley-fanout-"))
     parley_port, base_port = free_port(), free_port()
@@ -175,17 +187,7 @@ async def measure(subscribers: int, messages: int) -> None:
     try:
         http = f"http://127.0.0.1:{parley_port}/graphql"
         async with httpx.AsyncClient(timeout=30) as client:
-            login = (
-                f'mutation {{ login(input: {{username: "admin", password: "{PASSWORD}"}}) '
-                "{ ... on LoginSuccess { token } } }"
-            )
-            token = (await graphql(client, http, login))["login"]["token"]
-            await graphql(
-                client,
-                http,
-                'mutation { createTopic(input: {path: "/Bench", readOnly: true}) { __typename } }',
-                token,
-            )
+            token = await admin_with_bench_topic(client, http)
 
             async def send_parley(n: int) -> None:
                 query = (

@@ -20,9 +20,7 @@ from pathlib import Path
 import httpx
 import websockets
 
-from bench.fanout_latency import SUBSCRIBE, free_port, graphql, start_parley
-
-PASSWORD = "bench-admin-password"
+from bench.fanout_latency import SUBSCRIBE, admin_with_bench_topic, free_port, graphql, start_parley
 
 
 def rss_kib(pid: int) -> int:
@@ -59,17 +57,7 @@ async def measure(subscribers: int, authenticated: bool) -> None:
     try:
         http = f"http://127.0.0.1:{port}/graphql"
         async with httpx.AsyncClient(timeout=60) as client:
-            login = (
-                f'mutation {{ login(input: {{username: "admin", password: "{PASSWORD}"}}) '
-                "{ ... on LoginSuccess { token } } }"
-            )
-            admin = (await graphql(client, http, login))["login"]["token"]
-            await graphql(
-                client,
-                http,
-                'mutation { createTopic(input: {path: "/Bench", readOnly: true}) { __typename } }',
-                admin,
-            )
+            admin = await admin_with_bench_topic(client, http)
             tokens: list[str | None] = [None] * subscribers
             if authenticated:
                 for i in range(subscribers):
