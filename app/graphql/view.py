@@ -124,7 +124,7 @@ class ParleyGraphQL(GraphQL[Context, None]):
         super().__init__(
             build_schema(settings),
             graphql_ide=None if settings.is_production else "graphiql",
-            allow_queries_via_get=False,
+            allow_queries_via_get=True,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
             allowed_origins=settings.allowed_origins,
