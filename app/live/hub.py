@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 
 from app.core.db import Database
@@ -26,25 +27,37 @@ class SubscriptionClosed(Exception):
 
 
 class LiveSubscription:
+    """What one subscriber has not taken yet. An idle subscription holds no buffer: a queue is
+    made on the first event and dropped once drained, and a waiter future exists only while
+    the consumer waits (an asyncio.Queue costs about 3 KB per subscriber, idle or not)."""
+
+    __slots__ = ("_hub", "_accepts", "after", "_size", "_pending", "_waiter", "overflowed")
+
     def __init__(self, hub: LiveHub, accepts: Callable[[LiveEvent], bool], after: int, size: int) -> None:
         self._hub = hub
         self._accepts = accepts
         self.after = after
-        self._queue: asyncio.Queue[LiveEvent | None] = asyncio.Queue(maxsize=size)
+        self._size = size
+        self._pending: deque[LiveEvent] | None = None
+        self._waiter: asyncio.Future[None] | None = None
         self.overflowed = False
 
     def offer(self, event: LiveEvent) -> None:
         if event.position <= self.after or self.overflowed or not self._accepts(event):
             return
-        try:
-            self._queue.put_nowait(event)
-        except asyncio.QueueFull:
+        pending = self._pending
+        if pending is None:
+            pending = self._pending = deque()
+        if len(pending) >= self._size:
             # never buffer without bound: drop what is queued and tell the consumer to re-read the log
             self.overflowed = True
             self._hub.overflows += 1
-            while not self._queue.empty():
-                self._queue.get_nowait()
-            self._queue.put_nowait(None)
+            self._pending = None
+        else:
+            pending.append(event)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     def close(self) -> None:
         self._hub._subscriptions.discard(self)
@@ -52,9 +65,19 @@ class LiveSubscription:
     async def __aiter__(self) -> AsyncIterator[LiveEvent]:
         try:
             while True:
-                event = await self._queue.get()
-                if event is None:
+                if self.overflowed:
                     raise SubscriptionClosed("The subscriber fell behind and was closed.")
+                pending = self._pending
+                if not pending:
+                    self._waiter = asyncio.get_running_loop().create_future()
+                    try:
+                        await self._waiter
+                    finally:
+                        self._waiter = None
+                    continue
+                event = pending.popleft()
+                if not pending:
+                    self._pending = None
                 yield event
         finally:
             self._hub._subscriptions.discard(self)
