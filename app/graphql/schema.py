@@ -26,6 +26,7 @@ from app.graphql.executor import ParleyExecutor
 from app.graphql.extensions.announcement_gate import AnnouncementGate
 from app.graphql.extensions.query_cost import QueryCost
 from app.graphql.extensions.read_snapshot import ReadSnapshot
+from app.graphql.fast_resolvers import call_resolvers_directly
 from app.graphql.input_guard import guard_arguments
 from app.graphql.mutations.accounts import AccountMutations
 from app.graphql.mutations.conversations import ConversationMutations
@@ -142,5 +143,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALAR_MAP),
         execution_context_class=ParleyExecutor,
     )
-    guard_arguments(schema._schema)
+    call_resolvers_directly(schema)
+    guard_arguments(schema._schema)  # after: it wraps whichever resolver a field ends up with
     return schema
