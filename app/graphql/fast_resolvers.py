@@ -43,7 +43,9 @@ def _direct_resolver(schema: Schema, field: StrawberryField) -> Callable[..., An
         return None
     if resolver.parent_parameter is not None or not (resolver.self_parameter or resolver.root_parameter):
         return None
-    function = resolver.wrapped_func
+    if isinstance(resolver.wrapped_func, (classmethod, staticmethod)):
+        return None
+    function: Callable[..., Any] = resolver.wrapped_func
     graphql_name = schema.config.name_converter.get_graphql_name
     names = {graphql_name(argument): argument.python_name for argument in field.arguments}
     root = resolver.root_parameter.name if resolver.root_parameter is not None else None
