@@ -167,6 +167,16 @@ class Loaders:
             return NOT_LOADED
         return future.result()
 
+    async def fetch_many(self, name: str, keys: Sequence[Any]) -> list[Any]:
+        """`load_many` for a prefetch: the keys not held yet are fetched at once in one batch and
+        primed; no future per key and no gather (a fifth of a page's loader time went there)."""
+        loader = getattr(self, name)
+        missing = [k for k in dict.fromkeys(keys) if self.loaded(name, k) is NOT_LOADED]
+        if missing:
+            values = await self.batch(getattr(type(self), name), missing)
+            loader.prime_many(dict(zip(missing, values, strict=True)))
+        return [self.loaded(name, k) for k in keys]
+
     def prime_message(self, message: Message) -> None:
         if self.cache and message.id is not None:
             self.message.prime(message.id, message)

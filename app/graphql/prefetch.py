@@ -46,8 +46,8 @@ async def prefetch_message_parts(info: Info, rows: Sequence[Message]) -> None:
     reaction_fields = _children(node, "reactions")
     if reaction_fields:
         ids = [m.id for m in rows if m.id is not None]
-        found = await loaders.reactions.load_many(ids)
+        found = await loaders.fetch_many("reactions", ids)
         if _children(reaction_fields, "users") or _children(_children(reaction_fields, "reactions"), "user"):
             user_ids.update(r.user_id for rs in found for r in rs)
     if user_ids:
-        await loaders.user.load_many(sorted(user_ids))
+        await loaders.fetch_many("user", sorted(user_ids))
