@@ -127,10 +127,18 @@ async def subscriber(
             arrivals.append(time.perf_counter())
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (from /proc): less sensitive than wall time to
+    what else the machine runs."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def run_case(
-    ws_url: str, graphql_ws: bool, subscribers: int, messages: int, send: object
+    ws_url: str, graphql_ws: bool, subscribers: int, messages: int, send: object, pid: int
 ) -> tuple[list[float], float]:
-    """(latency of every delivery in ms, seconds from first send to last delivery)"""
+    """(latency of every delivery in ms, seconds from first send to last delivery); prints the
+    server's CPU time per delivery."""
     arrivals: list[list[float]] = [[] for _ in range(subscribers)]
     readies = [asyncio.Event() for _ in range(subscribers)]
     tasks = []
@@ -141,13 +149,16 @@ async def run_case(
     await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 120)
     await asyncio.sleep(1.0)  # every subscription registered on the server
     sent, acked = [], []
+    cpu_before = cpu_seconds(pid)
     for n in range(messages):
         sent.append(time.perf_counter())
         await send(n)  # type: ignore[operator]
         acked.append((time.perf_counter() - sent[-1]) * 1000)
         await asyncio.sleep(0.05)
     await asyncio.wait_for(asyncio.gather(*tasks), 300)
+    cpu_per_delivery = (cpu_seconds(pid) - cpu_before) / (subscribers * messages) * 1e6
     print(f"  the send itself (HTTP round trip): median {statistics.median(acked):.1f} ms")
+    print(f"  server CPU per delivery: {cpu_per_delivery:.1f} µs")
     latencies = [(a[n] - sent[n]) * 1000 for a in arrivals for n in range(messages)]
     return latencies, max(max(a) for a in arrivals) - sent[0]
 
@@ -208,13 +219,23 @@ async def measure(subscribers: int, messages: int) -> None:
             base = summary(
                 "baseline",
                 *await run_case(
-                    f"ws://127.0.0.1:{base_port}/ws", False, subscribers, messages, send_baseline
+                    f"ws://127.0.0.1:{base_port}/ws",
+                    False,
+                    subscribers,
+                    messages,
+                    send_baseline,
+                    baseline.pid,
                 ),
             )
             ours = summary(
                 "parley",
                 *await run_case(
-                    f"ws://127.0.0.1:{parley_port}/graphql", True, subscribers, messages, send_parley
+                    f"ws://127.0.0.1:{parley_port}/graphql",
+                    True,
+                    subscribers,
+                    messages,
+                    send_parley,
+                    parley.pid,
                 ),
             )
             ratios = (ours["p50"] / base["p50"], ours["p99"] / base["p99"], ours["rate"] / base["rate"])

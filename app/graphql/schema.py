@@ -14,8 +14,10 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
+    SchemaExtension,
     ValidationCache,
 )
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -26,6 +28,7 @@ from app.graphql.executor import ParleyExecutor
 from app.graphql.extensions.announcement_gate import AnnouncementGate
 from app.graphql.extensions.query_cost import QueryCost
 from app.graphql.extensions.read_snapshot import ReadSnapshot
+from app.graphql.extensions.runner import LeanExtensionsRunner
 from app.graphql.fast_resolvers import call_resolvers_directly
 from app.graphql.input_guard import guard_arguments
 from app.graphql.mutations.accounts import AccountMutations
@@ -77,6 +80,11 @@ class SafeParserCache(ParserCache):
 
 
 class ParleySchema(strawberry.Schema):
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        return LeanExtensionsRunner(execution_context, extensions)
+
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         # Over plain HTTP a subscription would run as a query and fail as INTERNAL: refuse it
         # (strawberry answers 400); websockets use `stream`, which this leaves alone.
