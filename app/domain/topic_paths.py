@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from app.domain.errors import InvalidInput
@@ -27,6 +28,7 @@ def parse_path(path: str, *, field: str = "path") -> list[str]:
     return segments
 
 
+@functools.lru_cache(maxsize=4096)  # live filters normalize their topic for every event they see
 def normalize(path: str, *, field: str = "path") -> str:
     return "/" + "/".join(parse_path(path, field=field))
 
