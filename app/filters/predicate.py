@@ -25,46 +25,53 @@ class MessageFacts:
     task_owner_keys: frozenset[str]  # users (lower-cased names) with a task copy of it
 
 
+_NO_BOUNDS: dict[str, datetime | None] = dict.fromkeys(
+    ("created_after", "created_before", "updated_after", "updated_before")
+)
+
+
 def matches(spec: MessageFilterSpec, facts: MessageFacts, viewer: Viewer | None, now: datetime) -> bool:
-    """The Python twin of `filter_conditions` for one message (read access checked elsewhere)."""
+    """The Python twin of `filter_conditions` for one message (read access checked elsewhere). The
+    checks stop at the first that fails: live subscriptions run this per event and subscriber."""
     m = facts.message
-    bounds = spec.bounds(now)
+    bounds = spec.bounds(now) if spec.has_time_bounds else _NO_BOUNDS
     updated = m.updated_at or m.created_at
     tags, labels = set(facts.tags), set(facts.labels)
-    checks = [
-        spec.ids is None or m.id in spec.ids,
-        spec.conversation is None or m.conversation_id == spec.conversation,
-        spec.topic is None or facts.topic_path == normalize(spec.topic),
-        spec.topic_under is None
-        or (facts.topic_path is not None and is_under(facts.topic_path, normalize(spec.topic_under))),
-        spec.authors is None or facts.author_key in {a.lower() for a in spec.authors},
-        spec.tags is None or bool(tags & set(spec.tags)),
-        all(t in tags for t in spec.all_tags or ()),
-        not tags & set(spec.not_tags or ()),
-        spec.tag_prefixes is None or any(t.startswith(p) for t in tags for p in spec.tag_prefixes),
-        spec.labels is None or bool(labels & set(spec.labels)),
-        all(t in labels for t in spec.all_labels or ()),
-        not labels & set(spec.not_labels or ()),
-        spec.label_prefixes is None or any(t.startswith(p) for t in labels for p in spec.label_prefixes),
-        spec.in_reply_to is None or m.in_reply_to_id == spec.in_reply_to,
-        spec.root is None or spec.root in (m.id, m.root_id),
-        not spec.only_roots or m.root_id is None,
-        bounds["created_after"] is None or m.created_at >= bounds["created_after"],
-        bounds["created_before"] is None or m.created_at <= bounds["created_before"],
-        bounds["updated_after"] is None or updated >= bounds["updated_after"],
-        bounds["updated_before"] is None or updated <= bounds["updated_before"],
-        spec.min_votes_up is None or m.votes_up >= spec.min_votes_up,
-        spec.max_votes_up is None or m.votes_up <= spec.max_votes_up,
-        spec.min_votes_down is None or m.votes_down >= spec.min_votes_down,
-        spec.max_votes_down is None or m.votes_down <= spec.max_votes_down,
-        spec.min_replies is None or m.reply_count >= spec.min_replies,
-        spec.max_replies is None or m.reply_count <= spec.max_replies,
-        spec.min_likes is None or m.like_count >= spec.min_likes,
-        spec.max_likes is None or m.like_count <= spec.max_likes,
-        spec.terms is None or text_matches(m.text, spec.terms),
-        spec.text_contains is None or contains(m.text, spec.text_contains),
-    ]
-    if not all(checks):
+    if not (
+        (spec.ids is None or m.id in spec.ids)
+        and (spec.conversation is None or m.conversation_id == spec.conversation)
+        and (spec.topic is None or facts.topic_path == normalize(spec.topic))
+        and (
+            spec.topic_under is None
+            or (facts.topic_path is not None and is_under(facts.topic_path, normalize(spec.topic_under)))
+        )
+        and (spec.authors is None or facts.author_key in {a.lower() for a in spec.authors})
+        and (spec.tags is None or bool(tags & set(spec.tags)))
+        and (all(t in tags for t in spec.all_tags or ()))
+        and (not tags & set(spec.not_tags or ()))
+        and (spec.tag_prefixes is None or any(t.startswith(p) for t in tags for p in spec.tag_prefixes))
+        and (spec.labels is None or bool(labels & set(spec.labels)))
+        and (all(t in labels for t in spec.all_labels or ()))
+        and (not labels & set(spec.not_labels or ()))
+        and (spec.label_prefixes is None or any(t.startswith(p) for t in labels for p in spec.label_prefixes))
+        and (spec.in_reply_to is None or m.in_reply_to_id == spec.in_reply_to)
+        and (spec.root is None or spec.root in (m.id, m.root_id))
+        and (not spec.only_roots or m.root_id is None)
+        and (bounds["created_after"] is None or m.created_at >= bounds["created_after"])
+        and (bounds["created_before"] is None or m.created_at <= bounds["created_before"])
+        and (bounds["updated_after"] is None or updated >= bounds["updated_after"])
+        and (bounds["updated_before"] is None or updated <= bounds["updated_before"])
+        and (spec.min_votes_up is None or m.votes_up >= spec.min_votes_up)
+        and (spec.max_votes_up is None or m.votes_up <= spec.max_votes_up)
+        and (spec.min_votes_down is None or m.votes_down >= spec.min_votes_down)
+        and (spec.max_votes_down is None or m.votes_down <= spec.max_votes_down)
+        and (spec.min_replies is None or m.reply_count >= spec.min_replies)
+        and (spec.max_replies is None or m.reply_count <= spec.max_replies)
+        and (spec.min_likes is None or m.like_count >= spec.min_likes)
+        and (spec.max_likes is None or m.like_count <= spec.max_likes)
+        and (spec.terms is None or text_matches(m.text, spec.terms))
+        and (spec.text_contains is None or contains(m.text, spec.text_contains))
+    ):
         return False
     if spec.unread is not None:
         unread = viewer is None or (m.author_id != viewer.user_id and viewer.user_id not in facts.reader_ids)

@@ -113,6 +113,17 @@ class MessageFilterSpec:
     def terms(self) -> list[str] | None:
         return query_terms(self.text) if self.text is not None else None
 
+    @property
+    def has_time_bounds(self) -> bool:
+        return not (
+            self.created_after is None
+            and self.created_before is None
+            and self.updated_after is None
+            and self.updated_before is None
+            and self.created_within is None
+            and self.updated_within is None
+        )
+
     def bounds(self, now: datetime) -> dict[str, datetime | None]:
         """Absolute created/updated bounds, windows resolved at `now` (the tighter bound wins)."""
         out = {
