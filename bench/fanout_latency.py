@@ -127,6 +127,13 @@ async def subscriber(
             arrivals.append(time.perf_counter())
 
 
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (from /proc): less sensitive than wall time to
     what else the machine runs."""
@@ -149,7 +156,7 @@ async def run_case(
     await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 120)
     await asyncio.sleep(1.0)  # every subscription registered on the server
     sent, acked = [], []
-    cpu_before = cpu_seconds(pid)
+    cpu_before, rss_before = cpu_seconds(pid), rss_kib(pid)
     for n in range(messages):
         sent.append(time.perf_counter())
         await send(n)  # type: ignore[operator]
@@ -159,6 +166,11 @@ async def run_case(
     cpu_per_delivery = (cpu_seconds(pid) - cpu_before) / (subscribers * messages) * 1e6
     print(f"  the send itself (HTTP round trip): median {statistics.median(acked):.1f} ms")
     print(f"  server CPU per delivery: {cpu_per_delivery:.1f} µs")
+    rss_after = rss_kib(pid)
+    print(
+        f"  server RSS before the sends {rss_before / 1024:.1f} MiB, after {subscribers * messages} "
+        f"deliveries {rss_after / 1024:.1f} MiB ({(rss_after - rss_before) / 1024:+.1f} MiB)"
+    )
     latencies = [(a[n] - sent[n]) * 1000 for a in arrivals for n in range(messages)]
     return latencies, max(max(a) for a in arrivals) - sent[0]
 

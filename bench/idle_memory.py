@@ -20,14 +20,7 @@ from pathlib import Path
 import httpx
 import websockets
 
-from bench.fanout_latency import SUBSCRIBE, admin_with_bench_topic, free_port, graphql, start_parley
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
+from bench.fanout_latency import SUBSCRIBE, admin_with_bench_topic, free_port, graphql, rss_kib, start_parley
 
 
 async def settled_rss(pid: int) -> int:
