@@ -69,16 +69,16 @@ class SocketViewers:
         self._open[key] = socket
         return key
 
-    async def expiry_of(self, token: str) -> datetime | None:
-        """When this token expires: from the viewer cache, else one query (None: it has)."""
+    async def expiry_of(self, token: str) -> datetime:
+        """When this token expires: from the viewer cache, else one query (now, if it has)."""
         token_hash, now = hash_token(token), utcnow()
         entry = self.cache.get(token_hash, now) if self.cache is not None else None
         if entry is not None:
             return entry.expires_at
         async with self.db.read() as session:
             found = await token_store.get_token_user(session, token_hash=token_hash, now=now)
-        if found is None:
-            return None
+        if found is None:  # expired since it was authenticated: close at once
+            return now
         expires_at = found[0].expires_at
         return expires_at if expires_at.tzinfo is not None else expires_at.replace(tzinfo=UTC)
 
