@@ -91,11 +91,10 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             cap = self.max_subscriptions_per_connection
             if cap is not None and len(self.operations) >= cap:
                 raise LimitExceeded(f"Too many operations on this socket (at most {cap}).", limit=cap)
-            limits.open_operation(slot)
+            release = limits.open_operation(slot)
         except (LimitExceeded, RateLimited) as refused:
             await self.send_message(ErrorMessage(id=message["id"], type="error", payload=[_refusal(refused)]))
             return
-        release = _once(lambda: limits.close_operation(slot))
         try:
             await super().handle_subscribe(message)
         finally:
@@ -140,18 +139,6 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         if isinstance(error, GraphQLSyntaxError):
             return None
         return BaseGraphQLTransportWSHandler._get_pre_execution_close_reason(error)
-
-
-def _once(action: Callable[[], None]) -> Callable[[], None]:
-    done = False
-
-    def run() -> None:
-        nonlocal done
-        if not done:
-            done = True
-            action()
-
-    return run
 
 
 def _refusal(error: LimitExceeded | RateLimited) -> GraphQLFormattedError:

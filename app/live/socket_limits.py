@@ -12,6 +12,7 @@ releases everything a slot still holds, whatever way the socket ended, and twice
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -79,8 +80,9 @@ class SocketLimits:
         slot.user_id = user_id
         self.sockets_by_user[user_id] += 1
 
-    def open_operation(self, slot: SocketSlot) -> None:
-        """Count one more operation on this socket, or raise LimitExceeded / RateLimited."""
+    def open_operation(self, slot: SocketSlot) -> Callable[[], None]:
+        """Count one more operation on this socket, or raise LimitExceeded / RateLimited; the
+        function that releases it (once, however often it is called)."""
         s = self.settings
         checks: list[tuple[int, int, str]] = [(self.subscriptions, s.max_subscriptions, "on this server")]
         if slot.user_id is not None:
@@ -102,6 +104,15 @@ class SocketLimits:
         self._rate.take(key, "subscriptions")
         slot.operations += 1
         self._count_operations(slot, 1)
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                self.close_operation(slot)
+
+        return release
 
     def close_operation(self, slot: SocketSlot) -> None:
         if slot.operations > 0:

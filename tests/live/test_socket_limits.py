@@ -16,6 +16,8 @@ import pytest
 import websockets
 from websockets.exceptions import ConnectionClosed
 
+from app.domain.errors import LimitExceeded
+from app.live.socket_limits import SocketLimits
 from tests.conftest import LiveServer, make_settings
 from tests.live.test_live import post, user
 
@@ -183,3 +185,23 @@ async def test_counts_return_to_zero_on_every_close_path(capped: LiveServer) -> 
     ws = await websockets.connect(capped.ws_url, subprotocols=["graphql-transport-ws"])
     ws.transport.abort()  # the client vanishes without a close frame
     assert await all_released(capped) == {"sockets": 0, "subscriptions": 0, "addresses": 0, "users": 0}
+
+
+def test_releases_are_counted_once_whatever_the_order(tmp_path: Path) -> None:
+    limits = SocketLimits(make_settings(tmp_path, max_subscriptions_per_user=2))
+    slots = [limits.open_socket("10.0.0.1") for _ in range(3)]
+    for slot in slots:
+        limits.claim_user(slot, 7)
+    first, second = limits.open_operation(slots[0]), limits.open_operation(slots[1])
+    with pytest.raises(LimitExceeded):
+        limits.open_operation(slots[2])
+    first(), first()  # a `complete`, then the task's end: one release
+    third = limits.open_operation(slots[2])
+    assert limits.counts() == {"sockets": 3, "subscriptions": 2, "addresses": 1, "users": 1}
+    limits.close_socket(slots[1])  # closes with `second` still open
+    second(), third()  # the task ends after its socket: nothing counted twice
+    limits.close_socket(slots[1])
+    for slot in slots:
+        limits.close_socket(slot)
+    assert limits.counts() == {"sockets": 0, "subscriptions": 0, "addresses": 0, "users": 0}
+    assert not limits.sockets_by_address and not limits.subscriptions_by_user
