@@ -15,6 +15,7 @@ from app.core.viewer_cache import ViewerCache
 from app.live.bus import Bus
 from app.live.hub import LiveHub
 from app.live.replay import prune
+from app.live.socket_limits import SocketLimits
 from app.live.socket_viewers import SocketViewers
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ class Services:
     hub: LiveHub
     passwords: Passwords
     socket_viewers: SocketViewers
+    socket_limits: SocketLimits
     viewer_cache: ViewerCache
     login_throttle: LoginThrottle
     send_rate: SendRate
@@ -35,6 +37,7 @@ class Services:
     @classmethod
     def build(cls, settings: Settings) -> Services:
         db = Database(settings)
+        viewer_cache = ViewerCache(settings.auth_cache_seconds)
         return cls(
             settings=settings,
             db=db,
@@ -45,8 +48,9 @@ class Services:
                 queue_size=settings.subscriber_queue_size,
             ),
             passwords=Passwords(settings),
-            socket_viewers=SocketViewers(db, settings.live_auth_refresh_seconds),
-            viewer_cache=ViewerCache(settings.auth_cache_seconds),
+            socket_viewers=SocketViewers(db, settings.live_auth_refresh_seconds, viewer_cache),
+            socket_limits=SocketLimits(settings),
+            viewer_cache=viewer_cache,
             login_throttle=LoginThrottle(settings),
             send_rate=SendRate(per_second=settings.send_per_second, burst=settings.send_burst),
         )

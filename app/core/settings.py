@@ -62,6 +62,19 @@ class Settings(BaseSettings):
     max_query_cost: int = Field(default=20_000, gt=0)
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     max_subscriptions_per_connection: int = Field(default=100, gt=0)
+    # open websockets and subscriptions (operations on them) per process, per user and per client
+    # address (app/live/socket_limits.py); a socket over a cap is closed (1013 for the process,
+    # 4008 for a user or address), a subscription over one gets an `error` frame
+    max_sockets: int = Field(default=20_000, gt=0)
+    max_sockets_per_user: int = Field(default=100, gt=0)
+    max_sockets_per_address: int = Field(default=1000, gt=0)
+    max_subscriptions: int = Field(default=40_000, gt=0)
+    max_subscriptions_per_user: int = Field(default=500, gt=0)
+    max_subscriptions_per_address: int = Field(default=5000, gt=0)
+    # subscriptions a user (an anonymous socket: its address) may start: a burst, then this many
+    # per second (0: no limit)
+    subscribe_per_second: float = Field(default=10, ge=0)
+    subscribe_burst: int = Field(default=200, gt=0)
     subscriber_queue_size: int = Field(default=1000, gt=0)
     # a relevance-ordered text search ranks the newest this many matches (bm25 costs about a
     # microsecond per match on SQLite); older matches follow, newest first

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Callable
 from enum import StrEnum
 
@@ -41,6 +42,8 @@ class Bus:
         self._on_gap: Callable[[], None] = lambda: None
         self._on_users: Callable[[frozenset[int]], None] = lambda _ids: None
         self._connected = asyncio.Event()
+        self.unpublished = 0  # writes not published during the current outage
+        self._lost_at: float | None = None
 
     def listen(
         self,
@@ -77,22 +80,34 @@ class Bus:
         return self.state == BusState.UP
 
     async def publish_hint(self, position: int) -> None:
-        broadcast = self._broadcast
-        if broadcast is None or self.state != BusState.UP:
-            log.warning("bus %s; hint %s not published (the safety poll will deliver)", self.state, position)
-            return
-        await broadcast.publish(CHANNEL, json.dumps({"p": position}))
+        await self._publish([json.dumps({"p": position})])
 
     async def publish_users_changed(self, user_ids: frozenset[int]) -> None:
         """Tell every instance to forget what it knows of these users (ids only, in chunks that
         stay far below PostgreSQL NOTIFY's 8000 bytes)."""
-        broadcast = self._broadcast
-        if broadcast is None or self.state != BusState.UP:
-            log.warning("bus %s; users-changed not published (other instances' caches expire)", self.state)
-            return
         ordered = sorted(user_ids)
-        for start in range(0, len(ordered), 500):
-            await broadcast.publish(CHANNEL, json.dumps({"u": ordered[start : start + 500]}))
+        await self._publish([json.dumps({"u": ordered[i : i + 500]}) for i in range(0, len(ordered), 500)])
+
+    async def _publish(self, messages: list[str]) -> None:
+        """Publish, or count what could not be: while the bus is down, one warning per outage (every
+        instance re-reads the log when its bus comes back, and caches clear), no traceback."""
+        broadcast = self._broadcast
+        try:
+            if broadcast is None or self.state != BusState.UP:
+                raise ConnectionError(f"bus {self.state}")
+            async with asyncio.timeout(self._heartbeat_seconds):
+                for message in messages:
+                    await broadcast.publish(CHANNEL, message)
+        except Exception as exc:  # the backend went away: _run notices and reconnects
+            self.unpublished += 1
+            if self.unpublished == 1:
+                log.warning(
+                    "bus %s: writes are not published until it is back (%s: %s); the others "
+                    "re-read the event log then, and the safety poll delivers meanwhile",
+                    self.url,
+                    type(exc).__name__,
+                    exc,
+                )
 
     async def _run(self) -> None:
         backoff = 0.1
@@ -105,22 +120,39 @@ class Bus:
                     self.state = BusState.UP
                     self._connected.set()
                     backoff = 0.1
+                    self._back()
                     self._on_gap()  # anything published while we were away must be re-read
                     await self._pump(broadcast, subscriber)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # backend went away: reconnect
-                log.warning("bus %s lost (%s); reconnecting in %.1fs", self.url, exc, backoff)
+                self._lost(exc)
             finally:
                 self._broadcast = None
                 if self.state != BusState.CLOSED:
                     self.state = BusState.DOWN
-                with contextlib.suppress(Exception):
-                    async with asyncio.timeout(2):
-                        await broadcast.disconnect()
+                await _close(broadcast)
             self._on_gap()
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, self._max_backoff)
+
+    def _lost(self, exc: Exception) -> None:
+        """One warning when the bus goes away; the failed reconnects after it log at debug level."""
+        if self._lost_at is None:
+            self._lost_at = time.monotonic()
+            log.warning("bus %s lost (%s: %s); reconnecting", self.url, type(exc).__name__, exc)
+        else:
+            log.debug("bus %s still down (%s: %s)", self.url, type(exc).__name__, exc)
+
+    def _back(self) -> None:
+        if self._lost_at is not None:
+            log.warning(
+                "bus %s back after %.1fs; %d writes were not published meanwhile",
+                self.url,
+                time.monotonic() - self._lost_at,
+                self.unpublished,
+            )
+        self._lost_at, self.unpublished = None, 0
 
     async def _pump(self, broadcast: Broadcast, subscriber: object) -> None:
         listener: asyncio.Task[None] = broadcast._listener_task  # dies silently upstream: watch it
@@ -172,3 +204,23 @@ class Bus:
             self._on_users(users)
         else:
             self._on_hint(position)
+
+
+async def _close(broadcast: Broadcast) -> None:
+    """Disconnect and end every task the broadcast and its backend started, even after a failed
+    connect (broadcaster 0.3.1's `disconnect` then fails before reaching the backend, and the
+    Redis backend's listener task, pending forever, is destroyed with it: one leaked task and a
+    "Task was destroyed but it is pending" per reconnect attempt)."""
+    tasks = [getattr(broadcast, "_listener_task", None)]
+    tasks += [t for t in vars(broadcast._backend).values() if isinstance(t, asyncio.Task)]
+    for task in tasks:
+        if task is not None and not task.done():
+            task.cancel()
+    with contextlib.suppress(Exception):
+        async with asyncio.timeout(2):
+            await broadcast._backend.disconnect()
+    for task in tasks:
+        if task is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                async with asyncio.timeout(2):
+                    await task

@@ -7,7 +7,7 @@ sockets: those of the users a commit changed as soon as the bus reports it (from
 and all of them every `live_auth_refresh_seconds` (for what no bus message reports: an expired
 token, a change made by a command on another machine): three queries (tokens, rights, groups)
 per thousand sockets. It hands each socket its fresh viewer, or closes it when its token no
-longer holds.
+longer holds. A socket is also closed the moment its token expires (a timer per socket).
 """
 
 from __future__ import annotations
@@ -18,26 +18,33 @@ import itertools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from app.access.authentication import authenticate_many
-from app.core.auth import Viewer
+from app.core.auth import Viewer, hash_token
 from app.core.db import Database
+from app.core.viewer_cache import ViewerCache
+from app.models import utcnow
+from app.store import tokens as token_store
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class _Socket:
     token: str
     user_id: int
     on_viewer: Callable[[Viewer], None]
     on_revoked: Callable[[], Awaitable[None]]
+    expiry: asyncio.TimerHandle | None = None
 
 
 class SocketViewers:
-    def __init__(self, db: Database, period_seconds: float) -> None:
+    def __init__(self, db: Database, period_seconds: float, cache: ViewerCache | None = None) -> None:
         self.db = db
         self.period = period_seconds
+        self.cache = cache
+        self._expiring: set[asyncio.Task[None]] = set()
         self._open: dict[int, _Socket] = {}
         self._keys = itertools.count(1)
         self._task: asyncio.Task[None] | None = None
@@ -50,11 +57,45 @@ class SocketViewers:
         user_id: int,
         on_viewer: Callable[[Viewer], None],
         on_revoked: Callable[[], Awaitable[None]],
+        expires_at: datetime | None = None,
     ) -> int:
-        """Track a socket; the key to remove it with (never reused)."""
+        """Track a socket, closed with `on_revoked` at `expires_at`; the key to remove it with
+        (never reused)."""
         key = next(self._keys)
-        self._open[key] = _Socket(token, user_id, on_viewer, on_revoked)
+        socket = _Socket(token, user_id, on_viewer, on_revoked)
+        if expires_at is not None:
+            delay = max(0.0, (expires_at - utcnow()).total_seconds())
+            socket.expiry = asyncio.get_running_loop().call_later(delay, self._expire, key)
+        self._open[key] = socket
         return key
+
+    async def expiry_of(self, token: str) -> datetime:
+        """When this token expires: from the viewer cache, else one query (now, if it has)."""
+        token_hash, now = hash_token(token), utcnow()
+        entry = self.cache.get(token_hash, now) if self.cache is not None else None
+        if entry is not None:
+            return entry.expires_at
+        async with self.db.read() as session:
+            found = await token_store.get_token_user(session, token_hash=token_hash, now=now)
+        if found is None:  # expired since it was authenticated: close at once
+            return now
+        expires_at = found[0].expires_at
+        return expires_at if expires_at.tzinfo is not None else expires_at.replace(tzinfo=UTC)
+
+    def _expire(self, key: int) -> None:
+        socket = self._open.pop(key, None)
+        if socket is None:
+            return
+        task = asyncio.create_task(self._close(socket), name="parley-socket-expired")
+        self._expiring.add(task)
+        task.add_done_callback(self._expiring.discard)
+
+    @staticmethod
+    async def _close(socket: _Socket) -> None:
+        try:
+            await socket.on_revoked()
+        except Exception:  # already closing
+            log.debug("websocket already closed", exc_info=True)
 
     def users_changed(self, user_ids: frozenset[int]) -> None:
         """Re-read the sockets of these users now (in the background)."""
@@ -62,12 +103,20 @@ class SocketViewers:
         self._wake.set()
 
     def remove(self, key: int) -> None:
-        self._open.pop(key, None)
+        socket = self._open.pop(key, None)
+        if socket is not None and socket.expiry is not None:
+            socket.expiry.cancel()
+
+    def __len__(self) -> int:
+        return len(self._open)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="parley-socket-viewers")
 
     async def stop(self) -> None:
+        for socket in self._open.values():
+            if socket.expiry is not None:
+                socket.expiry.cancel()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
