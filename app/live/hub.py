@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable
 
 from app.core.db import Database
+from app.core.outages import database_unavailable
 from app.live.event_loading import LiveEvent, load_events
 from app.store import events as event_store
 
@@ -96,6 +97,7 @@ class LiveHub:
         self._hinted = 0  # the highest position a hint named
         self._gap = True  # a hint may have been missed: read the log's end, not the hint
         self.overflows = 0  # subscriptions that fell behind and went back to the log
+        self._outage = False  # the last read failed because the database was unavailable
 
     async def start(self) -> None:
         async with self._db.read() as session:
@@ -138,9 +140,17 @@ class LiveHub:
             self._wake.clear()
             try:
                 await self.catch_up()
-            except Exception:
-                log.exception("live hub failed to read the event log; retrying")
+            except Exception as exc:
+                if not database_unavailable(exc):
+                    log.exception("live hub failed to read the event log; retrying")
+                elif not self._outage:  # an outage is expected: one warning, no traceback
+                    log.warning("live hub cannot read the event log (database unavailable): %s", exc)
+                self._outage = True
                 await asyncio.sleep(min(self._poll_seconds, 1.0))
+            else:
+                if self._outage:
+                    log.warning("live hub reads the event log again")
+                self._outage = False
 
     async def catch_up(self) -> None:
         if not self._subscriptions:
