@@ -80,6 +80,11 @@ def start_parley(workdir: Path, port: int) -> subprocess.Popen[bytes]:
         PARLEY_ADMIN_PASSWORD=PASSWORD,
         PARLEY_LOG_LEVEL="WARNING",
         PARLEY_SEND_PER_SECOND="0",  # a burst from one user is what is measured
+        # thousands of subscribers from one address, opened as fast as the client can: a load
+        # test, not what the per-address caps and the subscribe rate are for
+        PARLEY_SUBSCRIBE_PER_SECOND="0",
+        PARLEY_MAX_SOCKETS_PER_ADDRESS="100000",
+        PARLEY_MAX_SUBSCRIPTIONS_PER_ADDRESS="100000",
         PARLEY_ENV="production",
     )
     command = [sys.executable, "-m", "app", "serve", "--port", str(port)]

@@ -207,6 +207,10 @@ def start_servers(workdir: Path, database: Path, python: str) -> dict[str, Serve
         PARLEY_LOG_LEVEL="WARNING",
         # the send case is one user sending as fast as wrk can: measure that, not the rate limit
         PARLEY_SEND_PER_SECOND="0",
+        # the fan-out cases open their subscribers from one address as fast as they can
+        PARLEY_SUBSCRIBE_PER_SECOND="0",
+        PARLEY_MAX_SOCKETS_PER_ADDRESS="100000",
+        PARLEY_MAX_SUBSCRIPTIONS_PER_ADDRESS="100000",
     )
     commands = {
         "parley": lambda port: [python, "-m", "app", "serve", "--port", str(port)],

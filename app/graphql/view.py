@@ -5,34 +5,26 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import orjson
 from cross_web import HTTPException
-from graphql import GraphQLError, GraphQLFormattedError, GraphQLSyntaxError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
-    BaseGraphQLTransportWSHandler,
-)
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import ErrorMessage
-from strawberry.types.execution import PreExecutionError
 from strawberry.types.unset import UNSET, UnsetType
 
 from app.access.authentication import authenticate
 from app.core.auth import bearer_token
 from app.core.outages import database_unavailable
 from app.core.services import Services
-from app.domain.errors import DomainError, LimitExceeded, RateLimited
-from app.graphql.context import Context, client_address
+from app.graphql.context import Context
 from app.graphql.schema import build_schema
+from app.graphql.transport_ws import TransportWSHandler
 from app.graphql.unstorable import unstorable
-from app.live.socket_limits import SocketLimits, SocketRefused, SocketSlot
 
 log = logging.getLogger("app.graphql")
 
@@ -56,110 +48,6 @@ _AUTH_FETCHER = """      let socketAuth = undefined, socketFetcher = null;
         }
         return socketFetcher(params, opts);
       };"""
-
-
-class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
-    """A subscription with a syntax error gets an `error` frame like any other invalid one,
-    instead of closing the whole socket (and every other subscription on it) with 4400; a
-    database outage during connection_init closes with 1013 (try again later), not a crash.
-    Sockets and operations are counted against the caps of app/live/socket_limits.py."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.releases: dict[str, Callable[[], None]] = {}
-
-    async def handle(self) -> None:
-        limits: SocketLimits = self.view.services.socket_limits  # type: ignore[attr-defined]
-        try:
-            slot = limits.open_socket(client_address(self.context.request))
-        except SocketRefused as refused:
-            await self.websocket.close(code=refused.code, reason=refused.reason)
-            return
-        self.context.request.scope["parley_socket_slot"] = slot
-        try:
-            await super().handle()
-        finally:
-            limits.close_socket(slot)
-
-    async def handle_subscribe(self, message: Any) -> None:
-        slot: SocketSlot | None = self.context.request.scope.get("parley_socket_slot")
-        known = not isinstance(message.get("id"), str) or message["id"] in self.operations
-        if slot is None or not self.connection_acknowledged or known:
-            return await super().handle_subscribe(message)
-        limits: SocketLimits = self.view.services.socket_limits  # type: ignore[attr-defined]
-        try:
-            cap = self.max_subscriptions_per_connection
-            if cap is not None and len(self.operations) >= cap:
-                raise LimitExceeded(f"Too many operations on this socket (at most {cap}).", limit=cap)
-            release = limits.open_operation(slot)
-        except (LimitExceeded, RateLimited) as refused:
-            await self.send_message(ErrorMessage(id=message["id"], type="error", payload=[_refusal(refused)]))
-            return
-        try:
-            await super().handle_subscribe(message)
-        finally:
-            operation = self.operations.get(message["id"])
-            if operation is not None and operation.task is not None:
-                self.releases[operation.id] = release  # at `complete` or when its task ends
-                operation.task.add_done_callback(lambda _task: release())
-            else:
-                release()
-
-    async def cleanup_operation(self, operation_id: str) -> None:
-        release = self.releases.pop(operation_id, None)
-        await super().cleanup_operation(operation_id)
-        if release is not None:
-            release()
-
-    async def handle_connection_init(self, message: Any) -> None:
-        try:
-            await super().handle_connection_init(message)
-        except SocketRefused as refused:  # this user has too many sockets open
-            await self.websocket.close(code=refused.code, reason=refused.reason)
-        except Exception as exc:  # authentication could not reach the database
-            if not database_unavailable(exc):
-                raise
-            log.warning("database unavailable at connection_init: %s: %s", type(exc).__name__, exc)
-            await self.websocket.close(code=1013, reason="Database unavailable, try again later")
-
-    async def _send_result_stream(self, operation: Any, result_source: Any) -> None:
-        async def refused_as_error_frame() -> Any:
-            first = True
-            async for result in result_source:
-                if first and _refused_before_any_event(result):
-                    yield PreExecutionError(data=None, errors=result.errors)
-                    return
-                first = False
-                yield result
-
-        await super()._send_result_stream(operation, refused_as_error_frame())
-
-    @staticmethod
-    def _get_pre_execution_close_reason(error: GraphQLError) -> str | None:
-        if isinstance(error, GraphQLSyntaxError):
-            return None
-        return BaseGraphQLTransportWSHandler._get_pre_execution_close_reason(error)
-
-
-def _refusal(error: LimitExceeded | RateLimited) -> GraphQLFormattedError:
-    extensions: dict[str, Any] = {"code": error.code}
-    if isinstance(error, RateLimited):
-        extensions["retryAfterSeconds"] = error.retry_after
-    else:
-        extensions["limit"] = error.limit
-    return GraphQLError(error.message, extensions=extensions).formatted
-
-
-def _refused_before_any_event(result: Any) -> bool:
-    """A subscription whose resolver refused its arguments (a bad filter, an expired cursor)
-    before its first event: an `error` frame, like a validation error, not `next` + `complete`."""
-    errors: list[GraphQLError] = getattr(result, "errors", None) or []
-    return (
-        not isinstance(result, PreExecutionError)
-        and getattr(result, "data", None) is None
-        and bool(errors)
-        and all(isinstance(e.original_error, DomainError) for e in errors)
-    )
 
 
 def request_id_of(request: Request | WebSocket) -> str:
