@@ -38,6 +38,30 @@ async def fresh_secret_message(api: Api, world: World, role: str) -> dict[str, A
     return {"m": sent["id"]}
 
 
+async def fresh_chat_message(api: Api, world: World, role: str) -> dict[str, Any]:
+    """A new message by the writer in the conversation."""
+    sent = await ok(
+        api,
+        world.tokens["writer"],
+        """mutation($c: ID!, $x: String!) { sendMessage(input: {conversation: $c, text: $x}) {
+          ... on Message { id } ... on Error { code message } } }""",
+        {"c": world.ids["conversation"], "x": f"chat {next(serial)}"},
+    )
+    return {"m": sent["id"]}
+
+
+async def fresh_notice(api: Api, world: World, role: str) -> dict[str, Any]:
+    """A new notice from the system user to the reader."""
+    sent = await ok(
+        api,
+        world.tokens["system"],
+        """mutation($u: [ID!], $x: String!) { sendNotice(input: {users: $u, text: $x}) {
+          ... on SendNoticeSuccess { notice { id } } ... on Error { code message } } }""",
+        {"u": [world.ids["user:reader"]], "x": f"notice {next(serial)}"},
+    )
+    return {"m": sent["notice"]["id"]}
+
+
 async def fresh_token(api: Api, world: World, role: str) -> dict[str, Any]:
     """A second token of the role's user, so that logging it out leaves the world's token alone."""
     if role == "anonymous":
@@ -257,6 +281,68 @@ MUTATIONS = [
         roles("topic_admin", "admin"),  # write access to both topics
         forbidden("reader", "writer"),
         setup=fresh_secret_message,
+    ),
+    Write(
+        "editMessage.conversation",
+        f'mutation($m: ID!) {{ editMessage(input: {{ref: {{id: $m}}, append: "!"}}) {{ {RESULT} }} }}',
+        roles("writer"),  # the author only
+        forbidden("reader"),
+        setup=fresh_chat_message,
+    ),
+    Write(
+        "deleteMessage.conversation",
+        f"mutation($m: ID!) {{ deleteMessage(input: {{ref: {{id: $m}}}}) {{ {RESULT} }} }}",
+        # the author, and system admins as moderators (actions.messages.edit_delete reaches
+        # conversations they are not in, by id only)
+        roles("writer", "admin"),
+        forbidden("reader"),
+        setup=fresh_chat_message,
+    ),
+    Write(
+        "deleteMessage.notice",
+        f"mutation($m: ID!) {{ deleteMessage(input: {{ref: {{id: $m}}}}) {{ {RESULT} }} }}",
+        # its author for everyone, its recipient from their inbox; an admin who is neither does
+        # not see it, so cannot delete it either
+        roles("system", "reader"),
+        setup=fresh_notice,
+    ),
+    Write(
+        "moveMessage.private",
+        f'mutation($m: ID!) {{ moveMessage(input: {{ref: {{id: $m}}, toTopic: "/Private/walt"}}) {{ {RESULT} }} }}',
+        roles("writer"),  # writes in both; nobody else may even see /Private/walt
+        forbidden("reader"),
+        setup=fresh_secret_message,
+    ),
+    Write(
+        "like.byTag",
+        f'mutation {{ like(input: {{ref: {{topic: "/Secret", tag: "plan"}}, liked: true}}) {{ {RESULT} }} }}',
+        roles(*SECRET_ROLES),
+    ),
+    Write(
+        "sendMessage.replyElsewhere",
+        f'mutation($m: ID!) {{ sendMessage(input: {{topic: "/Secret", text: "re", inReplyTo: {{id: $m}}}}) {{ {RESULT} }} }}',
+        roles(),
+        # only a reader of the message learns that it is elsewhere
+        {"writer": "INVALID_INPUT", **forbidden("reader")},
+        ids_of(m="msg:private"),
+    ),
+    Write(
+        "markRead.conversation",
+        f"mutation($c: ID!) {{ markRead(input: {{conversation: $c}}) {{ {RESULT} }} }}",
+        roles("reader", "writer"),
+        variables=ids_of(c="conversation"),
+    ),
+    Write(
+        "markRead.filter",
+        f'mutation {{ markRead(input: {{filter: {{topic: "/Secret"}}}}) {{ {RESULT} }} }}',
+        roles(*SECRET_ROLES),
+        {"stranger": "INVALID_INPUT", "system": "INVALID_INPUT"},
+    ),
+    Write(
+        "react.notice",
+        f'mutation($m: ID!) {{ react(input: {{ref: {{id: $m}}, content: "👍"}}) {{ {RESULT} }} }}',
+        roles("system", "reader"),
+        variables=ids_of(m="msg:notice"),
     ),
     Write(
         "markRead",
