@@ -128,6 +128,26 @@ READS = [
         ),
     ),
     Read(
+        "topic.access",
+        """{ s: topic(path: "/Secret") { id access { ...grants } } news: topic(path: "/News") { id access { ...grants } } }
+           fragment grants on TopicAccess { readers { ...who } writers { ...who } admins { ...who } }
+           fragment who on Principal { ... on User { id } ... on Group { id } }""",
+        # the grants are shown to the topic's admins only
+        lambda r: ids(
+            visible(r, ["topic:secret", "topic:news"])
+            | (
+                {"user:reader", "user:writer", "user:topic_admin", "user:admin"}
+                if r in ("topic_admin", "admin")
+                else set()
+            )
+        ),
+    ),
+    Read(
+        "message.recipients",
+        '{ message(id: "<<msg:notice>>") { id recipients { ... on User { id } ... on Group { id } } } }',
+        lambda r: ids({"msg:notice", "user:reader"} if r in VISIBLE["msg:notice"] else set()),
+    ),
+    Read(
         "message.replies",
         '{ message(id: "<<msg:secret>>") { id replies { edges { node { id } } } } }',
         lambda r: ids(visible(r, SECRET)),
