@@ -14,6 +14,7 @@ import base64
 from typing import Any
 
 import pytest
+from graphql import extend_schema, parse
 
 from app.core.settings import Settings
 from tests.authz.matrix import (
@@ -28,6 +29,8 @@ from tests.authz.matrix import (
     reaching_fields,
     selected_fields,
 )
+from tests.authz.test_live_matrix import SUBSCRIPTIONS
+from tests.authz.test_mutation_matrix import MUTATIONS
 from tests.authz.world import MESSAGES, ROLES, SIGNED_IN, TOPICS, USERS, VISIBLE, World, visible
 from tests.conftest import Api
 
@@ -358,18 +361,38 @@ async def test_read(module_api: Api, world: World, read: Read, role: str) -> Non
     assert got == expected, (read.name, role, got, expected)
 
 
+def every_document() -> list[str]:
+    """Every row's document: the reads here, the mutations and the subscriptions."""
+    return [r.document for r in READS] + [m.document for m in MUTATIONS] + [s.document for s in SUBSCRIPTIONS]
+
+
 async def test_every_node_type_is_in_the_world(module_settings: Settings, world: World) -> None:
     in_world = {base64.b64decode(value).decode().partition(":")[0] for value in world.ids.values()}
     assert node_types(live_schema(module_settings)) - in_world == set()
 
 
 async def test_every_reaching_field_has_a_row(module_settings: Settings) -> None:
-    from tests.authz.test_live_matrix import SUBSCRIPTIONS
-    from tests.authz.test_mutation_matrix import MUTATIONS
-
     schema = live_schema(module_settings)
-    documents = (
-        [r.document for r in READS] + [m.document for m in MUTATIONS] + [s.document for s in SUBSCRIPTIONS]
-    )
-    missing = reaching_fields(schema) - selected_fields(schema, documents)
+    missing = reaching_fields(schema) - selected_fields(schema, every_document())
     assert missing == set(), f"no authorization row selects {sorted(missing)}"
+
+
+async def test_a_new_root_field_without_a_row_is_missing(module_settings: Settings) -> None:
+    """The guard above bites: the live schema plus one root field of each kind, and a connection on
+    a Node type, reports exactly those as missing."""
+    schema = extend_schema(
+        live_schema(module_settings),
+        parse(
+            """extend type Query { secrets: Int! }
+               extend type Mutation { leak(id: ID!): Boolean! }
+               extend type Subscription { everything: Int! }
+               extend type Group { messages: MessageConnection! }"""
+        ),
+    )
+    missing = reaching_fields(schema) - selected_fields(schema, every_document())
+    assert missing == {
+        ("Query", "secrets"),
+        ("Mutation", "leak"),
+        ("Subscription", "everything"),
+        ("Group", "messages"),
+    }
