@@ -56,6 +56,10 @@ def unknown_unless_readable(place: str, keys: tuple[str, ...]) -> Any:
     return lambda role: ids(visible(role, keys)) if role in VISIBLE[place] else error("INVALID_INPUT")
 
 
+AUTHORED = {"msg:secret": "writer", "msg:reply": "writer", "msg:news": "admin", "msg:private": "writer",
+            "task": "writer", "msg:chat": "writer", "msg:notice": "system"}  # fmt: skip
+
+
 def own(role: str, *keys: str) -> set[str]:
     return {k for k in keys if k.endswith(":" + role)}
 
@@ -301,6 +305,18 @@ READS = [
         "filter.inReplyTo",
         '{ messages(filter: {inReplyTo: "<<msg:secret>>"}) { edges { node { id } } } }',
         lambda r: ids(visible(r, ["msg:reply"])),
+    ),
+    Read(
+        "filter.tasks",
+        "{ messages(filter: {tasks: true}) { edges { node { id } } } }",
+        # the task list's owner: the copy and the message it copies
+        lambda r: ids({"msg:secret", "task"} if r == "writer" else set()),
+    ),
+    Read(
+        "filter.unread",
+        "{ messages(filter: {unread: true}) { edges { node { id } } } }",
+        # what the role may see and did not write (one's own messages are read)
+        lambda r: ids({k for k in visible(r, MESSAGES) if AUTHORED[k] != r}),
     ),
     # counts
     Read("messageCount", "{ n: messageCount }", lambda r: counts(len(visible(r, MESSAGES)))),
