@@ -25,7 +25,7 @@ from app.access.read_rules import (
 from app.core.auth import Viewer
 from app.domain.errors import Forbidden, NotFound, Unauthenticated
 from app.domain.global_ids import to_global_id
-from app.domain.topic_paths import normalize
+from app.domain.topic_paths import ancestors, normalize
 from app.models import Conversation, Message, Topic
 from app.store import conversations as conversation_store
 from app.store import messages as message_store
@@ -44,6 +44,7 @@ __all__ = [
     "access_message",
     "access_placed_message",
     "access_topic",
+    "access_topic_parent",
     "readable_message_ids",
     "readable_topics_clause",
     "require_viewer",
@@ -124,3 +125,26 @@ async def access_placed_message(
 async def access_message(session: AsyncSession, viewer: Viewer | None, message_id: int) -> Message:
     """The message when the viewer may read it; NotFound otherwise."""
     return (await access_placed_message(session, viewer, message_id))[0]
+
+
+async def access_topic_parent(
+    session: AsyncSession, viewer: Viewer, path: str, existing: dict[str, Topic]
+) -> Topic | None:
+    """The nearest existing ancestor of `path` (None: top level) when the viewer may create
+    topics there: admin access on it, or the admin right for a top-level topic; NotFound when
+    it is unreadable, Forbidden when below admin. `existing` maps paths to topics (ancestors of
+    `path`, and `path` itself if it exists).
+
+    Decided from the ancestors alone, before anything about `path` itself: whether a topic
+    exists is told (as a conflict) only to those who may create topics where it is."""
+    nearest = next((existing[p] for p in reversed(ancestors(path)) if p in existing), None)
+    if nearest is None:
+        if not viewer.is_admin:
+            raise Forbidden("Only admins create top-level topics.", right="admin")
+        return None
+    level = (await topic_levels(session, viewer, [nearest]))[nearest.id]  # type: ignore[index]
+    if level == NONE:
+        raise NotFound(f"Topic {nearest.path} not found.", id=nearest.path)
+    if level < ADMIN:
+        raise Forbidden(f"Creating topics under {nearest.path} needs admin access there.", right="admin")
+    return nearest

@@ -6,7 +6,14 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from app.access.places import ADMIN, NONE, READ, access_topic, require_viewer, topic_level
+from app.access.places import (
+    ADMIN,
+    READ,
+    access_topic,
+    access_topic_parent,
+    require_viewer,
+    topic_level,
+)
 from app.actions.validation import check_optional_text
 from app.core.auth import Viewer
 from app.core.db import UnitOfWork
@@ -80,19 +87,9 @@ async def do_create_topic(
         raise Forbidden("Private spaces are created for each user by the server.", parameter="private")
     chain = ancestors(path)
     existing = await topic_store.topics_by_paths(uow.session, paths=[*chain, path])
+    nearest = await access_topic_parent(uow.session, viewer, path, existing)
     if path in existing:
         raise Conflict(f"Topic {path} exists.", field="path")
-    nearest = next((existing[p] for p in reversed(chain) if p in existing), None)
-    if nearest is None:
-        if not viewer.is_admin:
-            raise Forbidden("Only admins create top-level topics.", right="admin")
-    else:
-        grants = await topic_store.grants_by_topic_ids(uow.session, ids=[nearest.id])  # type: ignore[list-item]
-        level = topic_level(viewer, nearest, grants.get(nearest.id, []))  # type: ignore[arg-type]
-        if level == NONE:
-            raise NotFound(f"Topic {nearest.path} not found.", id=nearest.path)
-        if level < ADMIN:
-            raise Forbidden(f"Creating topics under {nearest.path} needs admin access there.", right="admin")
     parent = nearest
     for missing in [p for p in chain if p not in existing] + [path]:
         final = missing == path
