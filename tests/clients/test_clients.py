@@ -14,12 +14,14 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from app.core.settings import Settings
 from tests.conftest import LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,7 +60,27 @@ CONVERSATION = """mutation($p: [ID!]!) { createConversation(input: {participants
 
 
 @pytest.fixture
-def world(live_server: LiveServer) -> dict[str, str]:
+def served(settings: Settings) -> Iterator[tuple[LiveServer, list[str]]]:
+    """A live server, and the HTTP methods of the requests it got (urql's defaults use GET)."""
+    server, methods = LiveServer(settings), []
+    app = server.app
+
+    async def record(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            methods.append(scope["method"])
+        await app(scope, receive, send)
+
+    server.server.config.app = record
+    server.start()
+    try:
+        yield server, methods
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def world(served: tuple[LiveServer, list[str]]) -> dict[str, str]:
+    live_server = served[0]
     """Alice and Bob share a conversation; Bob and Carol share one Alice cannot write to."""
     users = {}
     for name in ("alice", "bob", "carol"):
@@ -89,8 +111,16 @@ def run(name: str, env: dict[str, str]) -> list[dict[str, Any]]:
 
 @pytest.mark.slow  # about 2 s a client
 @pytest.mark.parametrize("name", list(SNIPPETS))
-def test_a_client_queries_sends_gets_a_typed_error_and_an_event(name: str, world: dict[str, str]) -> None:
+def test_a_client_queries_sends_gets_a_typed_error_and_an_event(
+    name: str, world: dict[str, str], served: tuple[LiveServer, list[str]]
+) -> None:
+    methods = served[1]
+    methods.clear()
     lines = run(name, world)
+    # urql's default preferGetMethod sends queries as GET; mutations always go as POST
+    assert methods == {"apollo": ["POST"] * 3, "urql": ["GET", "POST", "POST"], "graphql-ws": []}.get(
+        name, ["POST"] * 3
+    )
     assert [next(iter(line)) for line in lines] == ["query", "sent", "error", "event"], lines
     query, sent, error, event = (next(iter(line.values())) for line in lines)
     assert query["viewer"]["username"] == "alice" and query["eventCursor"]
