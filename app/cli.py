@@ -1,4 +1,4 @@
-"""The `parley` command line: serve, migrate, user create, export-schema."""
+"""The `parley` command line: serve, migrate, user create / reset-password, export-schema."""
 
 from __future__ import annotations
 
@@ -92,6 +92,44 @@ def cmd_user_create(args: argparse.Namespace) -> None:
     print(f"created user {args.username!r}")
 
 
+def cmd_user_reset_password(args: argparse.Namespace) -> None:
+    """A new password (generated and printed once, or --password, or `-` for one line of stdin);
+    every token the user held is revoked."""
+    import secrets
+
+    from app.actions.accounts import do_reset_password
+    from app.core.auth import Passwords
+    from app.core.db import Database
+    from app.core.migrate import upgrade
+    from app.domain.errors import DomainError
+
+    generated = args.password is None
+    password = secrets.token_urlsafe(18) if generated else args.password
+    if password == "-":
+        password = sys.stdin.readline().rstrip("\r\n")
+    settings = _settings()
+
+    async def run() -> int:
+        db = Database(settings)
+        try:
+            await upgrade(db)
+            async with db.write() as uow:
+                return await do_reset_password(
+                    uow, Passwords(settings), settings, username=args.username, password=password
+                )
+        finally:
+            await db.dispose()
+
+    try:
+        revoked = asyncio.run(run())
+    except DomainError as exc:
+        print(f"parley: {exc.message}", file=sys.stderr)
+        raise SystemExit(1) from None
+    if generated:
+        print(f"New password for {args.username!r}: {password}  (shown once)")
+    print(f"reset the password of {args.username!r}; revoked {revoked} token(s)")
+
+
 def cmd_export_schema(args: argparse.Namespace) -> None:
     from app.graphql.schema import build_schema
 
@@ -122,6 +160,12 @@ def main(argv: list[str] | None = None) -> None:
     create.add_argument("--locale")
     create.add_argument("--admin", action="store_true", help="grant the admin right")
     create.set_defaults(func=cmd_user_create)
+    reset = user.add_parser("reset-password", help="set a new password and revoke the user's tokens")
+    reset.add_argument("username")
+    reset.add_argument(
+        "--password", help="the new password, or - to read one line from stdin; generated when omitted"
+    )
+    reset.set_defaults(func=cmd_user_reset_password)
 
     export = sub.add_parser("export-schema", help="print the GraphQL SDL (or write it to --output)")
     export.add_argument("--output", "-o")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -80,6 +80,27 @@ class _TooLarge(Exception):
     pass
 
 
+def not_found_handler(ide: bool) -> Callable[[Request, Exception], Awaitable[Response]]:
+    """Every unknown path says where the API is: an HTML page for browsers, JSON for the rest."""
+    graphiql = (
+        "GraphiQL is at /graphql too (open it in a browser)." if ide else "GraphiQL is off (production)."
+    )
+    page = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Parley: not found</title>'
+        '</head><body><h1>Not found</h1><p>Parley\'s GraphQL API is at <a href="/graphql">/graphql</a>'
+        f" (POST, GET for queries, graphql-transport-ws websockets). {graphiql}</p></body></html>"
+    )
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        if "text/html" in request.headers.get("accept", ""):
+            return HTMLResponse(page, status_code=404)
+        message = f"No such path: {request.url.path}. The GraphQL API is at /graphql; {graphiql}"
+        body = {"errors": [{"message": message, "extensions": {"code": "NOT_FOUND", "api": "/graphql"}}]}
+        return JSONResponse(body, status_code=404)
+
+    return not_found
+
+
 class WebSocketRegistry:
     """Remembers open websockets so a graceful shutdown can close them with 1001 (going away)."""
 
@@ -147,6 +168,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/readyz", readyz),
         ],
         lifespan=lifespan,
+        exception_handlers={404: not_found_handler(not settings.is_production)},
     )
     app.state.services = services
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

@@ -13,7 +13,7 @@ from app.core.auth import ADMIN_RIGHT, Passwords, Viewer, new_token
 from app.core.db import Database, UnitOfWork
 from app.core.settings import Settings
 from app.core.throttles import LoginThrottle
-from app.domain.errors import Conflict, InvalidCredentials, InvalidInput, RegistrationClosed
+from app.domain.errors import Conflict, InvalidCredentials, InvalidInput, NotFound, RegistrationClosed
 from app.models import User, utcnow
 from app.store import tokens as token_store
 from app.store import users as user_store
@@ -139,6 +139,21 @@ async def logout(db: Database, viewer: Viewer) -> bool:
     async with db.write() as uow:
         uow.note_users_changed([viewer.user_id])
         return await token_store.delete_token(uow.session, token_hash=viewer.token_hash) > 0
+
+
+async def do_reset_password(
+    uow: UnitOfWork, passwords: Passwords, settings: Settings, *, username: str, password: str
+) -> int:
+    """Give the user a new password and revoke every token they hold; returns how many."""
+    check_password(password, settings)
+    user = await user_store.get_user_by_username(uow.session, username=username)
+    if user is None or user.id is None:
+        raise NotFound(f"No user named {username!r}.")
+    await user_store.set_password_hash(
+        uow.session, user_id=user.id, password_hash=await passwords.hash(password)
+    )
+    uow.note_users_changed([user.id])
+    return await token_store.delete_user_tokens(uow.session, user_id=user.id)
 
 
 async def ensure_admin(db: Database, passwords: Passwords) -> str | None:

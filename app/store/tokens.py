@@ -51,6 +51,11 @@ async def delete_token(session: AsyncSession, *, token_hash: str) -> int:
     return int(result.rowcount or 0)
 
 
+async def delete_user_tokens(session: AsyncSession, *, user_id: int) -> int:
+    result = await session.execute(delete(AuthToken).where(AuthToken.user_id == user_id))
+    return int(result.rowcount or 0)
+
+
 async def delete_expired_tokens(session: AsyncSession, *, now: datetime) -> int:
     result = await session.execute(delete(AuthToken).where(AuthToken.expires_at <= now))
     return int(result.rowcount or 0)

@@ -85,6 +85,10 @@ async def touch_last_active(session: AsyncSession, *, user_id: int, now: datetim
     await session.execute(update(User).where(User.id == user_id).values(last_active_at=now))
 
 
+async def set_password_hash(session: AsyncSession, *, user_id: int, password_hash: str) -> None:
+    await session.execute(update(User).where(User.id == user_id).values(password_hash=password_hash))
+
+
 async def rights_by_user_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {i: [] for i in ids}
     if not ids:

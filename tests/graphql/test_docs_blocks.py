@@ -1,5 +1,7 @@
 """Every GraphQL block in README.md and docs/ is valid against the schema, and is either run by a
-test (`<!-- tour: ... -->`, `<!-- topics: ... -->`) or says why not (`<!-- not run: ... -->`)."""
+test (`<!-- tour: ... -->`, `<!-- topics: ... -->`) or says why not (`<!-- not run: ... -->`);
+every Python block is run: the tour's (`<!-- tour: python -->`) by the tour test, the client
+files docs/clients.md shows (`<!-- file: PATH -->`) by tests/clients."""
 
 from __future__ import annotations
 
@@ -37,3 +39,14 @@ def test_every_block_validates_against_the_schema() -> None:
         filled = re.sub(r"<([A-Z_]+)>", r"\1", doc)  # placeholders an earlier step fills in
         errors = validate(schema, parse(filled))
         assert errors == [], (where, doc, errors)
+
+
+def test_every_python_block_is_run() -> None:
+    marks = []
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for m in re.finditer(r"(?P<mark>[^\n]*)\n```python\n", path.read_text()):
+            marks.append((path.relative_to(ROOT).as_posix(), m.group("mark").strip()))
+    assert marks == [
+        ("docs/clients.md", "<!-- file: clients/python/gql_client.py -->"),
+        ("docs/tour.md", "<!-- tour: python -->"),
+    ]
