@@ -54,6 +54,7 @@ class Browsing:
         self.server = server
         self.base = f"http://127.0.0.1:{server.port}"
         self.foreign: list[str] = []
+        self.page_errors: list[str] = []  # uncaught exceptions in the pages' scripts
         self.contexts: list[Any] = []
 
     def _check(self, url: str) -> None:
@@ -82,6 +83,7 @@ class Browsing:
         context = context or self.session(**size)
         page = context.new_page()
         page.on("websocket", lambda ws: self._check(ws.url))
+        page.on("pageerror", lambda error: self.page_errors.append(str(error)))
         page.set_default_timeout(15_000)
         return page
 
@@ -117,6 +119,7 @@ def browsing(chromium: Any, live_server: LiveServer) -> Iterator[Browsing]:
     finally:
         session.close()
     assert session.foreign == [], f"requests left the server: {session.foreign}"
+    assert session.page_errors == [], session.page_errors
 
 
 def screenshot(page: Any, name: str) -> None:

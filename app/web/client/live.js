@@ -1,0 +1,89 @@
+// One messageEvents subscription for the whole app, resumed from the last cursor after any drop
+// (network loss, a sleeping laptop, a server restart): what was missed is replayed, nothing twice.
+import { socketClient } from "./api.js";
+import { MESSAGE_FIELDS } from "./queries.js";
+
+const EVENTS = `subscription Events($after: String) {
+  messageEvents(after: $after) { cursor kind messageId message { ...M } }
+} ${MESSAGE_FIELDS}`;
+
+export function follow({ after, onEvent, onStatus, onResumed }) {
+  let cursor = after;
+  let client = null;
+  let dispose = null;
+  let timer = null;
+  let attempt = 0;
+  let stopped = false;
+  let status = "";
+  const seen = new Set();
+
+  function setStatus(value) {
+    if (value !== status) {
+      status = value;
+      onStatus(value);
+    }
+  }
+
+  function drop() {
+    if (dispose) dispose();
+    if (client) client.dispose();
+    dispose = client = null;
+  }
+
+  function connect() {
+    clearTimeout(timer);
+    drop();
+    if (stopped) return;
+    setStatus("connecting");
+    const resumed = attempt > 0 || seen.size > 0;
+    client = socketClient();
+    client.on("connected", () => {
+      attempt = 0;
+      setStatus("live");
+      if (resumed && onResumed) onResumed();
+    });
+    dispose = client.subscribe(
+      { query: EVENTS, variables: { after: cursor } },
+      {
+        next: ({ data }) => {
+          const event = data && data.messageEvents;
+          if (!event || seen.has(event.cursor)) return;
+          seen.add(event.cursor);
+          cursor = event.cursor;
+          onEvent(event);
+        },
+        error: () => retry(),
+        complete: () => retry(),
+      },
+    );
+  }
+
+  function retry(delay) {
+    if (stopped) return;
+    drop();
+    setStatus("offline");
+    clearTimeout(timer);
+    timer = setTimeout(connect, delay ?? Math.min(30_000, 500 * 2 ** attempt++));
+  }
+
+  const onOffline = () => retry(60_000); // until the browser says it is back online
+  const onOnline = () => connect();
+  const onVisible = () => {
+    if (document.visibilityState === "visible" && status !== "live") connect();
+  };
+  window.addEventListener("offline", onOffline);
+  window.addEventListener("online", onOnline);
+  document.addEventListener("visibilitychange", onVisible);
+  connect();
+
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+      drop();
+      window.removeEventListener("offline", onOffline);
+      window.removeEventListener("online", onOnline);
+      document.removeEventListener("visibilitychange", onVisible);
+    },
+  };
+}

@@ -1,0 +1,71 @@
+"""The web client at `/` in two real browser sessions: log in, a conversation, live delivery,
+reload, a wrong password; no request leaves the server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import Browsing, screenshot
+
+pytestmark = [pytest.mark.once, pytest.mark.slow]
+
+
+def log_in(browsing: Browsing, username: str, password: str = "password-123", **size: int) -> Any:
+    page = browsing.page(**size)
+    page.goto(browsing.base + "/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Log out").wait_for()
+    page.locator("body[data-connection='live']").wait_for()
+    return page
+
+
+def messages_of(page: Any) -> list[str]:
+    return list(page.locator(".messages .message .text").all_inner_texts())
+
+
+def test_two_users_chat_live_and_a_reload_restores_the_view(browsing: Browsing) -> None:
+    browsing.register("alice")
+    browsing.register("bob")
+
+    # a wrong password: an error on the form, still logged out
+    page = browsing.page()
+    page.goto(browsing.base + "/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Log in").click()
+    alert = page.locator("#auth-error")
+    alert.wait_for(state="visible")
+    assert "password" in alert.inner_text().lower()
+    assert page.evaluate("localStorage.getItem('parley.token')") is None
+    screenshot(page, "login-error")
+    page.close()
+
+    alice = log_in(browsing, "alice")
+    bob = log_in(browsing, "bob")
+
+    alice.get_by_label("New conversation with").fill("bob")
+    alice.get_by_role("button", name="Start").click()
+    alice.get_by_role("heading", name="Bob").wait_for()
+    alice.get_by_label("Message", exact=True).fill("Hello Bob")
+    alice.get_by_label("Message", exact=True).press("Enter")
+    alice.locator(".message .text", has_text="Hello Bob").wait_for()
+
+    # Bob's sidebar learns of it live, with an unread count
+    bob.locator(".conversations a", has_text="Alice").locator(".badge", has_text="1").wait_for()
+    bob.locator(".conversations a", has_text="Alice").click()
+    bob.locator(".message .text", has_text="Hello Bob").wait_for()
+    bob.get_by_label("Message", exact=True).fill("Hi Alice")
+    bob.get_by_role("button", name="Send").click()
+
+    alice.locator(".message .text", has_text="Hi Alice").wait_for()
+    assert messages_of(alice) == ["Hello Bob", "Hi Alice"]
+    screenshot(alice, "conversation")
+
+    alice.reload()
+    alice.locator(".message .text", has_text="Hi Alice").wait_for()
+    assert messages_of(alice) == ["Hello Bob", "Hi Alice"]
+    assert alice.get_by_role("heading", name="Bob").count() == 1
