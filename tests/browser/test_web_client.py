@@ -69,3 +69,45 @@ def test_two_users_chat_live_and_a_reload_restores_the_view(browsing: Browsing) 
     alice.locator(".message .text", has_text="Hi Alice").wait_for()
     assert messages_of(alice) == ["Hello Bob", "Hi Alice"]
     assert alice.get_by_role("heading", name="Bob").count() == 1
+
+
+def test_after_a_network_drop_the_missed_messages_appear_once(browsing: Browsing) -> None:
+    alice_token, _ = browsing.register("alice")
+    browsing.register("bob")
+    bob_id = browsing.graphql('{ user(username: "bob") { id } }', token=alice_token)["user"]["id"]
+    conversation = browsing.graphql(
+        """mutation($i: CreateConversationInput!) { createConversation(input: $i) {
+             ... on CreateConversationSuccess { conversation { id } } } }""",
+        {"i": {"participants": [bob_id]}},
+        alice_token,
+    )["createConversation"]["conversation"]["id"]
+
+    def send(text: str) -> None:
+        browsing.graphql(
+            """mutation($i: SendMessageInput!) { sendMessage(input: $i) { ... on Message { id } } }""",
+            {"i": {"conversation": conversation, "text": text}},
+            alice_token,
+        )
+
+    send("before the drop")
+    bob = log_in(browsing, "bob")
+    bob.locator(".conversations a", has_text="Alice").click()
+    bob.locator(".message .text", has_text="before the drop").wait_for()
+
+    bob.context.set_offline(True)
+    bob.locator("body[data-connection='offline']").wait_for()
+    send("sent while offline 1")
+    send("sent while offline 2")
+    assert messages_of(bob) == ["before the drop"]
+
+    bob.context.set_offline(False)
+    bob.locator(".message .text", has_text="sent while offline 2").wait_for()
+    bob.locator("body[data-connection='live']").wait_for()
+    send("after the reconnect")
+    bob.locator(".message .text", has_text="after the reconnect").wait_for()
+    assert messages_of(bob) == [
+        "before the drop",
+        "sent while offline 1",
+        "sent while offline 2",
+        "after the reconnect",
+    ]
