@@ -111,3 +111,71 @@ def test_after_a_network_drop_the_missed_messages_appear_once(browsing: Browsing
         "sent while offline 2",
         "after the reconnect",
     ]
+
+
+def test_scrolling_up_loads_older_pages_by_cursor(browsing: Browsing) -> None:
+    alice_token, _ = browsing.register("alice")
+    _, bob_id = browsing.register("bob")
+    conversation = browsing.graphql(
+        """mutation($i: CreateConversationInput!) { createConversation(input: $i) {
+             ... on CreateConversationSuccess { conversation { id } } } }""",
+        {"i": {"participants": [bob_id]}},
+        alice_token,
+    )["createConversation"]["conversation"]["id"]
+    texts = [f"message {n:02}" for n in range(65)]
+    sent = browsing.graphql(
+        "mutation($i: [SendMessageInput!]!) { sendMessages(inputs: $i) { __typename } }",
+        {"i": [{"conversation": conversation, "text": t} for t in texts]},
+        alice_token,
+    )
+    assert {r["__typename"] for r in sent["sendMessages"]} == {"Message"}
+
+    bob = log_in(browsing, "bob")
+    bob.locator(".conversations a", has_text="Alice").click()
+    bob.locator(".message .text", has_text="message 64").wait_for()
+    assert messages_of(bob) == texts[-30:]  # one page, the newest, oldest at the top
+    for shown in (60, 65):
+        bob.locator(".log").evaluate("log => { log.scrollTop = 0; }")
+        bob.wait_for_function(f"() => document.querySelectorAll('.messages .message').length === {shown}")
+    assert messages_of(bob) == texts
+    assert bob.get_by_role("button", name="Load older messages").is_hidden()
+
+
+def test_keyboard_only_and_every_control_is_labelled(browsing: Browsing) -> None:
+    alice_token, _ = browsing.register("alice")
+    _, bob_id = browsing.register("bob")
+    browsing.graphql(
+        """mutation($i: CreateConversationInput!) { createConversation(input: $i) { __typename } }""",
+        {"i": {"participants": [bob_id]}},
+        alice_token,
+    )
+    page = browsing.page()
+    page.goto(browsing.base + "/")
+    page.get_by_label("Username").wait_for()
+    assert page.evaluate("document.activeElement.id") == "username"
+    page.keyboard.type("bob")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "password"
+    page.keyboard.type("password-123")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Log out").wait_for()
+
+    unlabelled = """() => [...document.querySelectorAll('input, textarea, button, a')].filter(el =>
+        el.offsetParent !== null && !((el.labels && el.labels.length) || el.getAttribute('aria-label')
+        || el.textContent.trim())).map(el => el.outerHTML)"""
+    assert page.evaluate(unlabelled) == []
+
+    # Tab from the top reaches the conversation link; Enter opens it and focus moves to its title
+    assert page.evaluate("document.querySelector('a, button, input').textContent") == "Skip to messages"
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("(document.activeElement.getAttribute('href') || '').startsWith('#/c/')"):
+            break
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Alice").wait_for()
+    page.wait_for_function("() => document.activeElement.id === 'place-title'")
+    assert page.evaluate(unlabelled) == []
+    page.get_by_label("Message", exact=True).focus()
+    page.keyboard.type("typed with the keyboard")
+    page.keyboard.press("Enter")
+    page.locator(".message .text", has_text="typed with the keyboard").wait_for()
