@@ -65,3 +65,27 @@ def test_graphiql_runs_a_query_and_a_subscription_offline(browsing: Browsing) ->
     )
     assert '"username": "alice"' in result_text(page)
     screenshot(page, "graphiql")
+
+    # GraphiQL runs one operation at a time, across its tabs; a second window (same browser
+    # profile) runs queries as alice while bob's subscription goes on in the first
+    other = browsing.page(page.context)
+    other.goto(f"{browsing.base}/graphql")
+    other.wait_for_selector(".graphiql-query-editor .CodeMirror")
+    other.click("button:text-is('Headers')")
+    set_editor(
+        other, ".graphiql-editor-tool .graphiql-editor:not(.hidden)", f'{{"Authorization": "Bearer {alice}"}}'
+    )
+    set_editor(other, ".graphiql-query-editor", "{ viewer { username } }")
+    other.wait_for_timeout(500)
+    other.click(".graphiql-execute-button")
+    other.wait_for_function(
+        "() => document.querySelector('.result-window .CodeMirror').CodeMirror.getValue().includes('alice')"
+    )
+    browsing.graphql(
+        """mutation($i: SendMessageInput!) { sendMessage(input: $i) { ... on Message { id } } }""",
+        {"i": {"conversation": conversation, "text": "still watching"}},
+        alice,
+    )
+    page.wait_for_function(
+        "() => document.querySelector('.result-window .CodeMirror').CodeMirror.getValue().includes('still watching')"
+    )

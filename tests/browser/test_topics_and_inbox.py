@@ -104,6 +104,7 @@ def test_topic_actions_reach_another_user_live_and_the_inbox_confirms(browsing: 
     alice.get_by_label("Message", exact=True).fill("Thanks, read them all")
     alice.get_by_role("button", name="Save").click()
     message(bob, "Thanks, read them all").locator(".edited").wait_for()  # the edit, live
+    alice.get_by_role("button", name="Send").wait_for()  # the composer is back to sending
     alice.get_by_label("Message", exact=True).fill("A typo")
     alice.get_by_role("button", name="Send").click()
     message(bob, "A typo").wait_for()

@@ -183,14 +183,19 @@ export class MessageView {
     const text = this.input.value.trim();
     if (!text) return;
     const { mode, target } = this.composing;
+    // read-only while sending, so nothing typed meanwhile is lost when the composer clears
+    this.input.readOnly = this.submit.disabled = true;
     let result;
-    if (mode === "edit") result = await this.mutate(EDIT, "editMessage", { ref: { id: target.id }, text });
-    else {
-      const input = { ...this.filter, text, clientMutationId: crypto.randomUUID?.() };
-      if (this.place.kind === "t") { delete input.conversation; input.topic = this.place.path; }
-      if (mode === "reply") input.inReplyTo = { id: target.id };
-      result = await this.mutate(SEND, "sendMessage", input);
-      if (result) this.apply("ADDED", result.id, result);
+    try {
+      if (mode === "edit") result = await this.mutate(EDIT, "editMessage", { ref: { id: target.id }, text });
+      else {
+        const input = { ...this.filter, text, clientMutationId: crypto.randomUUID?.() };
+        if (mode === "reply") input.inReplyTo = { id: target.id };
+        result = await this.mutate(SEND, "sendMessage", input);
+        if (result) this.apply("ADDED", result.id, result);
+      }
+    } finally {
+      this.input.readOnly = this.submit.disabled = false;
     }
     if (result) this.compose("send");
   }
