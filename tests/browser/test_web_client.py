@@ -179,3 +179,14 @@ def test_keyboard_only_and_every_control_is_labelled(browsing: Browsing) -> None
     page.keyboard.type("typed with the keyboard")
     page.keyboard.press("Enter")
     page.locator(".message .text", has_text="typed with the keyboard").wait_for()
+
+
+def test_a_logout_elsewhere_returns_to_the_login_screen(browsing: Browsing) -> None:
+    browsing.register("alice")
+    alice = log_in(browsing, "alice")
+    token = alice.evaluate("localStorage.getItem('parley.token')")
+    logged_out = browsing.graphql("mutation { logout { __typename } }", token=token)
+    assert logged_out["logout"]["__typename"] == "LogoutSuccess"
+    # the server closes the socket (4401); the client forgets the token and asks to log in
+    alice.get_by_role("button", name="Log in").wait_for()
+    assert alice.evaluate("localStorage.getItem('parley.token')") is None

@@ -1,6 +1,6 @@
 // One messageEvents subscription for the whole app, resumed from the last cursor after any drop
 // (network loss, a sleeping laptop, a server restart): what was missed is replayed, nothing twice.
-import { socketClient } from "./api.js";
+import { session, socketClient } from "./api.js";
 import { MESSAGE_FIELDS } from "./queries.js";
 
 const EVENTS = `subscription Events($after: String) {
@@ -52,10 +52,18 @@ export function follow({ after, onEvent, onStatus, onResumed }) {
           cursor = event.cursor;
           onEvent(event);
         },
-        error: () => retry(),
+        error: (error) => (revoked(error) ? loggedOut() : retry()),
         complete: () => retry(),
       },
     );
+  }
+
+  // 4401: the token was revoked or expired (a logout elsewhere); 4403: refused at connection_init
+  const revoked = (error) => error && (error.code === 4401 || error.code === 4403);
+
+  function loggedOut() {
+    session.token = null;
+    window.dispatchEvent(new Event("parley:logged-out"));
   }
 
   function retry(delay) {

@@ -109,7 +109,7 @@ export class MessageView {
       h("p", { class: "meta" },
         h("span", { class: "author" }, m.author.displayName || m.author.username), " ",
         h("time", { datetime: m.createdAt }, timeOf(m.createdAt)),
-        m.updatedAt && !m.deleted ? h("span", { class: "edited" }, " (edited)") : null),
+        m.revisions.length > 0 && !m.deleted ? h("span", { class: "edited" }, " (edited)") : null),
       m.inReplyTo ? h("p", { class: "quote" }, `↪ ${m.inReplyTo.author.displayName}: ${m.inReplyTo.text}`) : null,
       h("p", { class: "text" }, m.deleted ? "This message was deleted." : m.text),
       m.labels.length ? h("p", { class: "labels" }, m.labels.map((l) => h("span", { class: "label", style: `--label:${l.color}` }, l.text))) : null,

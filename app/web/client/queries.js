@@ -1,6 +1,6 @@
 // The GraphQL documents the client sends (all of them, in one place).
 export const MESSAGE_FIELDS = `fragment M on Message {
-  id text createdAt updatedAt deleted replyCount
+  id text createdAt deleted replyCount revisions { editedAt }
   author { id username displayName }
   conversation { id } topic { path }
   inReplyTo { id text author { displayName } }
