@@ -14,7 +14,7 @@ from tests.conftest import ADMIN_PASSWORD
 pytestmark = [pytest.mark.once, pytest.mark.slow]
 
 
-def set_up(browsing: Browsing) -> None:
+def set_up(browsing: Browsing) -> tuple[str, str]:
     """As admin: topics /Team and /Team/general open to alice and bob, two messages in it, a
     notice and an announcement to confirm for alice."""
     _, alice = browsing.register("alice")
@@ -62,6 +62,7 @@ def set_up(browsing: Browsing) -> None:
         admin,
     )
     assert noticed["sendNotice"]["__typename"] == "SendNoticeSuccess", noticed
+    return str(admin), str(group)
 
 
 def open_topic(page: Any, name: str) -> None:
@@ -74,7 +75,7 @@ def message(page: Any, text: str) -> Any:
 
 
 def test_topic_actions_reach_another_user_live_and_the_inbox_confirms(browsing: Browsing) -> None:
-    set_up(browsing)
+    admin, staff = set_up(browsing)
     alice = log_in(browsing, "alice")
     bob = log_in(browsing, "bob")
     alice.locator(".topics a", has_text="general").locator(".badge", has_text="2").wait_for()
@@ -127,6 +128,17 @@ def test_topic_actions_reach_another_user_live_and_the_inbox_confirms(browsing: 
     assert pending("{ announcements(pendingOnly: true) { totalCount } }", token=token)["announcements"] == {
         "totalCount": 0
     }
+    # a new announcement reaches the inbox link live (its subscription, not messageEvents)
+    alice.locator(".inbox-link .badge.pending").wait_for(state="detached")
+    published = browsing.graphql(
+        """mutation($a: [ID!]) { publishAnnouncement(input: {
+             title: [{locale: "en", text: "New rooms"}], body: [{locale: "en", text: "See /Team."}],
+             confirmation: [{locale: "en", text: "Got it"}], audience: $a}) { __typename } }""",
+        {"a": [staff]},
+        admin,
+    )
+    assert published["publishAnnouncement"]["__typename"] == "PublishAnnouncementSuccess", published
+    alice.locator(".inbox-link .badge.pending").wait_for()
 
 
 def test_a_360_pixel_wide_screen_shows_list_then_conversation(browsing: Browsing) -> None:

@@ -111,6 +111,7 @@ async function start() {
   state.live = follow({
     after: data.eventCursor,
     onEvent,
+    onInbox: refreshSoon,
     onStatus: (s) => {
       document.body.dataset.connection = s;
       status.textContent = { live: "Live", connecting: "Connecting…", offline: "Offline, reconnecting…" }[s];

@@ -7,10 +7,14 @@ const EVENTS = `subscription Events($after: String) {
   messageEvents(after: $after) { cursor kind messageId message { ...M } }
 } ${MESSAGE_FIELDS}`;
 
-export function follow({ after, onEvent, onStatus, onResumed }) {
+const INBOX = "subscription { inboxUnreadCount }";
+const ANNOUNCEMENTS = "subscription { announcementPublished { id } }";
+
+export function follow({ after, onEvent, onStatus, onResumed, onInbox }) {
   let cursor = after;
   let client = null;
   let dispose = null;
+  let others = [];
   let timer = null;
   let attempt = 0;
   let stopped = false;
@@ -25,6 +29,8 @@ export function follow({ after, onEvent, onStatus, onResumed }) {
   }
 
   function drop() {
+    for (const stop of others) stop();
+    others = [];
     if (dispose) dispose();
     if (client) client.dispose();
     dispose = client = null;
@@ -56,6 +62,9 @@ export function follow({ after, onEvent, onStatus, onResumed }) {
         complete: () => retry(),
       },
     );
+    // the inbox badge and pending announcements: a push means "read them again"
+    const quiet = { next: () => onInbox && onInbox(), error: () => {}, complete: () => {} };
+    others = [client.subscribe({ query: INBOX }, quiet), client.subscribe({ query: ANNOUNCEMENTS }, quiet)];
   }
 
   // 4401: the token was revoked or expired (a logout elsewhere); 4403: refused at connection_init
