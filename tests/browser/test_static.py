@@ -56,3 +56,33 @@ async def test_web_client_can_be_turned_off(tmp_path: Path) -> None:
     ):
         answer = await c.get("/")
         assert answer.status_code == 307 and answer.headers["location"] == "/graphql"
+
+
+def client_documents() -> dict[str, str]:
+    """Every GraphQL document of the web client (queries.js, live.js), fragments filled in."""
+    client = VENDOR.parent / "client"
+    documents: dict[str, str] = {}
+    fragments: dict[str, str] = {}
+    for module in ("queries.js", "live.js"):
+        source = (client / module).read_text()
+        for name, text in re.findall(r"(?:export )?const (\w+) = [`\"](.*?)[`\"];", source, re.S):
+            if name in ("MESSAGE_FIELDS", "ERROR"):
+                fragments[name] = text
+            else:
+                documents[f"{module}:{name}"] = text
+    return {
+        name: text.replace("${MESSAGE_FIELDS}", fragments["MESSAGE_FIELDS"]).replace(
+            "${ERROR}", fragments["ERROR"]
+        )
+        for name, text in documents.items()
+    }
+
+
+def test_the_client_documents_are_valid_against_the_schema() -> None:
+    from graphql import build_schema, parse, validate
+
+    schema = build_schema((Path(__file__).resolve().parents[2] / "schema.graphql").read_text())
+    documents = client_documents()
+    assert len(documents) == 22, sorted(documents)
+    for name, text in documents.items():
+        assert validate(schema, parse(text)) == [], name
