@@ -190,3 +190,26 @@ def test_a_logout_elsewhere_returns_to_the_login_screen(browsing: Browsing) -> N
     # the server closes the socket (4401); the client forgets the token and asks to log in
     alice.get_by_role("button", name="Log in").wait_for()
     assert alice.evaluate("localStorage.getItem('parley.token')") is None
+
+
+def test_register_log_out_and_log_in_again(browsing: Browsing) -> None:
+    browsing.register("taken")
+    page = browsing.page()
+    page.goto(browsing.base + "/")
+    page.get_by_role("button", name="Create an account").click()
+    page.get_by_label("Username").fill("taken")
+    page.get_by_label("Password").fill("password-123")
+    page.get_by_role("button", name="Create account").click()
+    page.locator("#auth-error").wait_for(state="visible")  # a ConflictError, shown on the form
+    page.get_by_label("Username").fill("carol")
+    page.get_by_label("Display name (optional)").fill("Carol C.")
+    page.get_by_role("button", name="Create account").click()
+    page.locator(".who", has_text="Carol C.").wait_for()
+
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Log in").wait_for()
+    assert page.evaluate("localStorage.getItem('parley.token')") is None
+    page.get_by_label("Username").fill("carol")
+    page.get_by_label("Password").fill("password-123")
+    page.get_by_role("button", name="Log in").click()
+    page.locator(".who", has_text="Carol C.").wait_for()
