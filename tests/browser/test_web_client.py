@@ -213,3 +213,50 @@ def test_register_log_out_and_log_in_again(browsing: Browsing) -> None:
     page.get_by_label("Password").fill("password-123")
     page.get_by_role("button", name="Log in").click()
     page.locator(".who", has_text="Carol C.").wait_for()
+
+
+def test_a_socket_that_stops_answering_is_replaced_and_resumes(browsing: Browsing) -> None:
+    """A half-open socket (a laptop that slept, a dead network path) looks open to the browser:
+    the client's unanswered keep-alive ping closes it, and it resumes from its cursor."""
+    alice_token, _ = browsing.register("alice")
+    _, bob_id = browsing.register("bob")
+    conversation = browsing.graphql(
+        """mutation($i: CreateConversationInput!) { createConversation(input: $i) {
+             ... on CreateConversationSuccess { conversation { id } } } }""",
+        {"i": {"participants": [bob_id]}},
+        alice_token,
+    )["createConversation"]["conversation"]["id"]
+
+    def send(text: str) -> None:
+        browsing.graphql(
+            """mutation($i: SendMessageInput!) { sendMessage(input: $i) { ... on Message { id } } }""",
+            {"i": {"conversation": conversation, "text": text}},
+            alice_token,
+        )
+
+    send("hello")
+    sockets: list[dict[str, bool]] = []
+
+    def relay(route: Any) -> None:  # between the page and the server, unless frozen
+        server = route.connect_to_server()
+        state = {"frozen": False}
+        sockets.append(state)
+        route.on_message(lambda m: None if state["frozen"] else server.send(m))
+        server.on_message(lambda m: None if state["frozen"] else route.send(m))
+
+    context = browsing.session()
+    context.route_web_socket("**/graphql", relay)
+    bob = browsing.page(context)
+    bob.goto(browsing.base + "/")
+    bob.get_by_label("Username").fill("bob")
+    bob.get_by_label("Password").fill("password-123")
+    bob.get_by_role("button", name="Log in").click()
+    bob.locator("body[data-connection='live']").wait_for()
+    bob.locator(".conversations a", has_text="Alice").click()
+    bob.locator(".message .text", has_text="hello").wait_for()
+
+    sockets[-1]["frozen"] = True  # nothing passes any more, and nothing closes
+    send("sent into the void")
+    bob.locator(".message .text", has_text="sent into the void").wait_for(timeout=40_000)
+    assert len(sockets) == 2
+    assert messages_of(bob) == ["hello", "sent into the void"]

@@ -10,6 +10,23 @@ const EVENTS = `subscription Events($after: String) {
 const INBOX = "subscription { inboxUnreadCount }";
 const ANNOUNCEMENTS = "subscription { announcementPublished { id } }";
 
+// A socket that stops answering (a laptop that slept, a dead network path) still looks open:
+// keepAlive pings every 10 s, and a ping without its pong within 5 s closes it, so we resume.
+function pongWatch() {
+  let socket = null;
+  let timer = null;
+  return {
+    connected: (s) => (socket = s),
+    ping: (received) => {
+      if (received) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => socket && socket.readyState === WebSocket.OPEN && socket.close(4408, "Pong timeout"), 5_000);
+    },
+    pong: (received) => received && clearTimeout(timer),
+    closed: () => clearTimeout(timer),
+  };
+}
+
 export function follow({ after, onEvent, onStatus, onResumed, onInbox }) {
   let cursor = after;
   let client = null;
@@ -42,7 +59,7 @@ export function follow({ after, onEvent, onStatus, onResumed, onInbox }) {
     if (stopped) return;
     setStatus("connecting");
     const resumed = attempt > 0 || seen.size > 0;
-    client = socketClient();
+    client = socketClient({ on: pongWatch() });
     client.on("connected", () => {
       attempt = 0;
       setStatus("live");
