@@ -80,7 +80,10 @@ export class MessageView {
       }
       return;
     }
-    if (!this.belongs(message)) return;
+    if (!this.belongs(message)) {
+      if (known) this.apply("DELETED", messageId, null); // moved elsewhere
+      return;
+    }
     if (known) {
       this.messages.set(messageId, message);
       this.list.querySelector(`[data-id="${CSS.escape(messageId)}"]`)?.replaceWith(this.render(message));
