@@ -83,6 +83,6 @@ def test_the_client_documents_are_valid_against_the_schema() -> None:
 
     schema = build_schema((Path(__file__).resolve().parents[2] / "schema.graphql").read_text())
     documents = client_documents()
-    assert len(documents) == 22, sorted(documents)
+    assert len(documents) == 23, sorted(documents)
     for name, text in documents.items():
         assert validate(schema, parse(text)) == [], name

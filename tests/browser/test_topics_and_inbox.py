@@ -81,6 +81,8 @@ def test_topic_actions_reach_another_user_live_and_the_inbox_confirms(browsing: 
     alice.locator(".topics a", has_text="general").locator(".badge", has_text="2").wait_for()
     open_topic(alice, "general")
     open_topic(bob, "general")
+    for page in (alice, bob):
+        page.locator(".message .text", has_text="Release notes are out").wait_for()
     assert messages_of(alice) == ["Standup at 9:30", "Release notes are out"]
 
     # like, vote, label and react on someone else's message
@@ -155,3 +157,25 @@ def test_a_360_pixel_wide_screen_shows_list_then_conversation(browsing: Browsing
     screenshot(phone, "mobile-topic")
     phone.get_by_role("link", name="Back to the list").click()
     phone.locator(".sidebar").wait_for()
+
+
+def test_a_thread_opens_from_its_reply_count_and_takes_replies(browsing: Browsing) -> None:
+    set_up(browsing)
+    alice = log_in(browsing, "alice")
+    bob = log_in(browsing, "bob")
+    open_topic(alice, "general")
+    message(alice, "Release notes are out").get_by_role("button", name="Reply to Admin").click()
+    alice.get_by_label("Message", exact=True).fill("Which version?")
+    alice.get_by_label("Message", exact=True).press("Enter")
+    message(alice, "Release notes are out").get_by_role("link", name="1 reply").click()
+    alice.get_by_role("heading", name="Thread: Administrator").wait_for()
+    alice.locator(".log .message .text", has_text="Which version?").wait_for()
+
+    bob.goto(alice.url)  # the same thread, by its address
+    bob.locator(".log .message .text", has_text="Which version?").wait_for()
+    bob.get_by_label("Message", exact=True).fill("2.0, out today")
+    bob.get_by_role("button", name="Send").click()
+    alice.locator(".log .message .text", has_text="2.0, out today").wait_for()  # live, in the thread
+    assert alice.locator(".thread-root .text").inner_text() == "Release notes are out"
+    assert messages_of(alice) == ["Which version?", "2.0, out today"]
+    screenshot(alice, "thread")

@@ -6,7 +6,7 @@ import { announce, h } from "./dom.js";
 import { inboxView } from "./inbox.js";
 import { follow } from "./live.js";
 import { MessageView } from "./messages.js";
-import { CONVERSATION, LOGOUT, SIDEBAR, TOPIC } from "./queries.js";
+import { CONVERSATION, LOGOUT, MESSAGE, SIDEBAR, TOPIC } from "./queries.js";
 import { conversationName, sidebarView } from "./sidebar.js";
 
 const root = document.getElementById("app");
@@ -51,6 +51,12 @@ async function showRoute() {
       const { topic } = await gql(TOPIC, { path: where.slice(1) });
       if (!topic) throw new Error("This topic does not exist or you may not read it.");
       state.view = new MessageView({ kind: "t", path: topic.path }, topic.path, state.viewer);
+    } else if (where.startsWith("r/")) {
+      const { message: root } = await gql(MESSAGE, { id: where.slice(2) });
+      if (!root) throw new Error("This message does not exist or you may not read it.");
+      const home = root.conversation ? { conversation: root.conversation.id } : { topic: root.topic.path };
+      const place = { kind: "r", id: root.id, home, root };
+      state.view = new MessageView(place, `Thread: ${root.author.displayName}`, state.viewer);
     } else if (where === "inbox") {
       view = await inboxView(refreshSoon);
     }

@@ -16,7 +16,10 @@ export class MessageView {
     this.hasOlder = true;
     this.loading = false;
     this.composing = { mode: "send", target: null };
-    this.filter = place.kind === "c" ? { conversation: place.id } : { topic: place.path };
+    // a thread ("r"): the replies under place.id, sent to place.home (its conversation or topic)
+    this.filter = { c: { conversation: place.id }, t: { topic: place.path }, r: { root: place.id } }[place.kind];
+    this.home = place.kind === "r" ? place.home : this.filter;
+    this.rootId = place.kind === "r" ? place.id : null; // shown above the replies, not among them
     this.list = h("ol", { class: "messages" });
     this.older = h("button", { type: "button", class: "older", onclick: () => this.loadOlder() }, "Load older messages");
     this.log = h("div", { class: "log", role: "log", "aria-label": `Messages in ${title}`, tabindex: "0" }, this.older, this.list);
@@ -25,6 +28,7 @@ export class MessageView {
       h("header", { class: "place-header" },
         h("a", { href: "#/", class: "back", "aria-label": "Back to the list" }, "←"),
         h("h1", { id: "place-title", tabindex: "-1" }, title)),
+      place.kind === "r" ? h("div", { class: "thread-root" }, this.render(place.root)) : null,
       this.log, this.error, this.composer());
     new IntersectionObserver((entries) => {
       if (entries.some((e) => e.isIntersecting)) this.loadOlder();
@@ -33,9 +37,10 @@ export class MessageView {
 
   belongs(message) {
     if (!message) return false;
+    if (this.place.kind === "r") return Boolean(message.root && message.root.id === this.place.id);
     return this.place.kind === "c"
-      ? message.conversation && message.conversation.id === this.place.id
-      : message.topic && message.topic.path === this.place.path;
+      ? Boolean(message.conversation && message.conversation.id === this.place.id)
+      : Boolean(message.topic && message.topic.path === this.place.path);
   }
 
   async loadOlder() {
@@ -44,7 +49,7 @@ export class MessageView {
     try {
       const data = await gql(PAGE, { filter: this.filter, after: this.after });
       const page = data.messages;
-      const fresh = page.edges.map((e) => e.node).filter((m) => !this.messages.has(m.id)).reverse();
+      const fresh = page.edges.map((e) => e.node).filter((m) => !this.messages.has(m.id) && m.id !== this.rootId).reverse();
       const first = this.after === null;
       const before = this.log.scrollHeight;
       for (const m of fresh) this.messages.set(m.id, m);
@@ -72,6 +77,10 @@ export class MessageView {
 
   // A live event or a mutation's answer: add, replace or remove, never twice.
   apply(kind, messageId, message) {
+    if (this.place.kind === "r" && messageId === this.place.id && message) {
+      this.el.querySelector(".thread-root").replaceChildren(this.render(message)); // the root itself
+      return;
+    }
     const known = this.messages.has(messageId);
     if (kind === "DELETED" && (!message || !message.deleted)) {
       if (known) {
@@ -91,6 +100,7 @@ export class MessageView {
       const atBottom = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 40;
       this.messages.set(messageId, message);
       this.list.append(this.render(message));
+      this.countReply(message);
       if (atBottom || message.author.id === this.viewer.id) this.log.scrollTop = this.log.scrollHeight;
       if (message.author.id !== this.viewer.id) {
         announce(`${message.author.displayName}: ${message.text}`);
@@ -99,9 +109,18 @@ export class MessageView {
     }
   }
 
+  // a new reply raises its root's reply count here (the event carries the reply, not the root)
+  countReply(reply) {
+    const root = reply.root && reply.root.id !== reply.id && this.messages.get(reply.root.id);
+    if (!root) return;
+    const updated = { ...root, replyCount: root.replyCount + 1 };
+    this.messages.set(root.id, updated);
+    this.list.querySelector(`[data-id="${CSS.escape(root.id)}"]`)?.replaceWith(this.render(updated));
+  }
+
   render(m) {
     const mine = m.author.id === this.viewer.id;
-    const isTopic = this.place.kind === "t";
+    const isTopic = Boolean(m.topic);
     const act = (label, text, onclick, pressed) =>
       h("button", { type: "button", class: "act", "aria-label": label, "aria-pressed": pressed === undefined ? null : String(pressed), onclick }, text);
     const reactions = m.reactions.map((r) =>
@@ -120,6 +139,9 @@ export class MessageView {
         reactions,
         missing.map((e) => act(`React with ${e}`, e, () => this.mutate(REACT, "react", { ref: { id: m.id }, content: e }))),
         act(`Reply to ${m.author.displayName}`, "Reply", () => this.compose("reply", m)),
+        m.replyCount > 0 && this.place.kind !== "r"
+          ? h("a", { class: "act thread-link", href: `#/r/${m.id}` }, `${m.replyCount} ${m.replyCount === 1 ? "reply" : "replies"}`)
+          : null,
         isTopic ? act(m.viewerHasLiked ? "Unlike" : "Like", `♥ ${m.likeCount}`, () => this.mutate(LIKE, "like", { ref: { id: m.id }, liked: !m.viewerHasLiked }), m.viewerHasLiked) : null,
         isTopic ? act("Vote up", `▲ ${m.votesUp}`, () => this.mutate(VOTE, "vote", { ref: { id: m.id }, direction: m.viewerVote === "UP" ? null : "UP" }), m.viewerVote === "UP") : null,
         isTopic ? act("Vote down", `▼ ${m.votesDown}`, () => this.mutate(VOTE, "vote", { ref: { id: m.id }, direction: m.viewerVote === "DOWN" ? null : "DOWN" }), m.viewerVote === "DOWN") : null,
@@ -192,8 +214,9 @@ export class MessageView {
     try {
       if (mode === "edit") result = await this.mutate(EDIT, "editMessage", { ref: { id: target.id }, text });
       else {
-        const input = { ...this.filter, text, clientMutationId: crypto.randomUUID?.() };
+        const input = { ...this.home, text, clientMutationId: crypto.randomUUID?.() };
         if (mode === "reply") input.inReplyTo = { id: target.id };
+        else if (this.place.kind === "r") input.inReplyTo = { id: this.place.id };
         result = await this.mutate(SEND, "sendMessage", input);
         if (result) this.apply("ADDED", result.id, result);
       }

@@ -3,7 +3,7 @@ export const MESSAGE_FIELDS = `fragment M on Message {
   id text createdAt deleted replyCount revisions { editedAt }
   author { id username displayName }
   conversation { id } topic { path }
-  inReplyTo { id text author { displayName } }
+  inReplyTo { id text author { displayName } } root { id }
   labels { text color }
   reactions { content count viewerHasReacted }
   likeCount viewerHasLiked votesUp votesDown viewerVote
@@ -38,6 +38,8 @@ export const PAGE = `query Page($filter: MessageFilter!, $after: String) {
     pageInfo { hasNextPage endCursor }
   }
 } ${MESSAGE_FIELDS}`;
+
+export const MESSAGE = `query Message($id: ID!) { message(id: $id) { ...M } } ${MESSAGE_FIELDS}`;
 
 export const TOPIC = `query Topic($path: String!) { topic(path: $path) { path name description viewerCanWrite } }`;
 
