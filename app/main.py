@@ -17,6 +17,7 @@ from app.actions.accounts import ensure_admin
 from app.core.services import Services
 from app.core.settings import Settings, load_settings
 from app.graphql.view import ParleyGraphQL
+from app.web.routes import graphiql_html, web_routes
 
 log = logging.getLogger("app")
 
@@ -130,7 +131,7 @@ class WebSocketRegistry:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
     services = Services.build(settings)
-    graphql = ParleyGraphQL(services)
+    graphql = ParleyGraphQL(services, ide_html=graphiql_html())
     websockets = WebSocketRegistry(graphql)
 
     @asynccontextmanager
@@ -166,6 +167,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             WebSocketRoute("/graphql", websockets),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *web_routes(web_client=settings.web_client),
         ],
         lifespan=lifespan,
         exception_handlers={404: not_found_handler(not settings.is_production)},

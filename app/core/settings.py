@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     bus_url: str = "memory://"
     admin_password: SecretStr | None = None
     registration_enabled: bool = True
+    # the web client at `/` (false: `/` points to /graphql)
+    web_client: bool = True
     log_level: str = "INFO"
 
     # accounts

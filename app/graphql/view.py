@@ -28,27 +28,6 @@ from app.graphql.unstorable import unstorable
 
 log = logging.getLogger("app.graphql")
 
-# GraphiQL sends its header editor's values on HTTP only. Subscriptions authenticate in
-# connection_init, so pass the Authorization header there too (one socket per token).
-_STOCK_FETCHER = """      const fetcher = GraphiQL.createFetcher({
-        url: fetchURL,
-        headers: defaultHeaders,
-        subscriptionUrl,
-      });"""
-_AUTH_FETCHER = """      let socketAuth = undefined, socketFetcher = null;
-      const fetcher = (params, opts) => {
-        const h = (opts && opts.headers) || {};
-        const auth = h.Authorization || h.authorization || null;
-        if (socketFetcher === null || auth !== socketAuth) {
-          socketAuth = auth;
-          socketFetcher = GraphiQL.createFetcher({
-            url: fetchURL, headers: defaultHeaders, subscriptionUrl,
-            wsConnectionParams: auth ? { Authorization: auth } : {},
-          });
-        }
-        return socketFetcher(params, opts);
-      };"""
-
 
 def request_id_of(request: Request | WebSocket) -> str:
     """The client's X-Request-ID, or a new one; the same for the whole request."""
@@ -69,7 +48,7 @@ _HTTP_CODES = {401: "UNAUTHENTICATED", 404: "NOT_FOUND"}
 class ParleyGraphQL(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TransportWSHandler
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, ide_html: str | None = None) -> None:
         settings = services.settings
         super().__init__(
             build_schema(settings),
@@ -80,9 +59,8 @@ class ParleyGraphQL(GraphQL[Context, None]):
             allowed_origins=settings.allowed_origins,
         )
         self.services = services
-        if _STOCK_FETCHER not in self.graphql_ide_html:
-            raise RuntimeError("strawberry's GraphiQL page changed: update _AUTH_FETCHER")
-        self._ide_html = self.graphql_ide_html.replace(_STOCK_FETCHER, _AUTH_FETCHER)
+        # the GraphiQL page: app/web's, on same-origin vendored assets (strawberry's uses a CDN)
+        self._ide_html = ide_html or self.graphql_ide_html
 
     def decode_json(self, data: str | bytes) -> object:
         try:
