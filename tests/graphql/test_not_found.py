@@ -35,6 +35,6 @@ async def test_other_clients_get_json_naming_the_api(tmp_path: Path) -> None:
 
 
 async def test_in_production_the_page_says_graphiql_is_off(tmp_path: Path) -> None:
-    response = await get(tmp_path, "/", "*/*", env="production")
+    response = await get(tmp_path, "/nowhere", "*/*", env="production")
     assert response.status_code == 404
     assert "GraphiQL is off" in response.json()["errors"][0]["message"]
