@@ -235,9 +235,9 @@ MUTATIONS = [
     Write(
         "deleteMessage.notice",
         f"mutation($m: ID!) {{ deleteMessage(input: {{ref: {{id: $m}}}}) {{ {RESULT} }} }}",
-        # its author for everyone, its recipient from their inbox; an admin who is neither does
-        # not see it, so cannot delete it either
-        roles("system", "reader"),
+        # its author for everyone, its recipient from their inbox, an admin (moderation, by id,
+        # as in conversations) for everyone (docs/inbox-and-announcements.md)
+        roles("system", "reader", "admin"),
         setup=fresh_notice,
     ),
     Write(

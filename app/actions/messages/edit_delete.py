@@ -87,8 +87,8 @@ async def do_edit_message(
 async def _resolve_for_delete(uow: UnitOfWork, viewer: Viewer, ref: Ref) -> Message:
     if viewer.is_admin and ref.id is not None and ref.topic is None:
         message = await message_store.get_message(uow.session, message_id=ref.id)
-        if message is not None and message.conversation_id is not None:
-            return message  # moderation: admins reach conversations they are not in
+        if message is not None and (message.conversation_id is not None or message.topic_id is None):
+            return message  # moderation: admins reach conversations they are not in, and notices
     return await resolve_ref(uow, viewer, ref)
 
 
