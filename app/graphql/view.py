@@ -14,7 +14,9 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from app.access.authentication import authenticate
@@ -22,6 +24,7 @@ from app.core.auth import bearer_token
 from app.core.outages import database_unavailable
 from app.core.services import Services
 from app.graphql.context import Context
+from app.graphql.http_media import GRAPHQL_RESPONSE, JSON, is_request_error, response_media_type
 from app.graphql.schema import build_schema
 from app.graphql.transport_ws import TransportWSHandler
 from app.graphql.unstorable import unstorable
@@ -43,6 +46,39 @@ def unavailable_response(request_id: str) -> JSONResponse:
 
 
 _HTTP_CODES = {401: "UNAUTHENTICATED", 404: "NOT_FOUND"}
+_MEDIA_TYPE = "parley_media_type"  # request.scope keys: the media type of the answer, and its
+_STATUS = "parley_status"  # status when the GraphQL result alone decides it (a request error)
+
+
+def refusal_response(request: Request, exc: HTTPException) -> JSONResponse:
+    """A request refused before any GraphQL ran. A mutation over GET is 405 with `Allow: POST`;
+    a subscription over HTTP is 400 and names the websocket."""
+    headers: dict[str, str] = {}
+    status, reason = exc.status_code, exc.reason
+    refused = exc.__cause__
+    if isinstance(refused, InvalidOperationTypeError):
+        if refused.operation_type == OperationType.SUBSCRIPTION:
+            status = 400
+            reason = (
+                "Subscriptions are not served over HTTP: use a graphql-transport-ws websocket on this URL."
+            )
+        elif request.method == "GET":
+            status, headers["allow"] = 405, "POST"
+            reason = "Mutations are not allowed over GET: send them with POST."
+    code = _HTTP_CODES.get(status, "INVALID_INPUT")
+    body = {"errors": [{"message": reason, "extensions": {"code": code}}]}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def with_media_type(response: Response, scope: Any) -> Response:
+    """The negotiated content type on every JSON answer (not on the GraphiQL page)."""
+    media_type = scope.get(_MEDIA_TYPE)
+    if media_type == GRAPHQL_RESPONSE and response.headers.get("content-type", "").startswith(JSON):
+        response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
+        status = scope.get(_STATUS)
+        if status is not None and response.status_code == 200:
+            response.status_code = status
+    return response
 
 
 class ParleyGraphQL(GraphQL[Context, None]):
@@ -112,18 +148,29 @@ class ParleyGraphQL(GraphQL[Context, None]):
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         if isinstance(request, WebSocket):
             return await super().run(request, context, root_value)
+        media_type = response_media_type(request.headers.get("accept"))
+        request.scope[_MEDIA_TYPE] = media_type
+        return with_media_type(await self._run_http(request, context, root_value), request.scope)
+
+    async def _run_http(self, request: Request, context: Any, root_value: Any) -> Response:
         try:
-            return await super().run(request, context, root_value)
+            response: Response = await super().run(request, context, root_value)
+            return response
         except HTTPException as exc:  # a bad request or token: JSON like every other answer
-            code = _HTTP_CODES.get(exc.status_code, "INVALID_INPUT")
-            body = {"errors": [{"message": exc.reason, "extensions": {"code": code}}]}
-            return JSONResponse(body, status_code=exc.status_code)
+            return refusal_response(request, exc)
         except Exception as exc:  # the database failed outside any resolver (authentication)
             if not database_unavailable(exc):
                 raise
             request_id = request_id_of(request)
             log.warning("database unavailable (request id %s): %s: %s", request_id, type(exc).__name__, exc)
             return unavailable_response(request_id)
+
+    async def process_result(self, request: Any, result: Any) -> Any:
+        body = await super().process_result(request, result)
+        if request.scope.get(_MEDIA_TYPE) == GRAPHQL_RESPONSE and is_request_error(result):
+            body.pop("data", None)  # the spec: a request that never ran has no `data`, and a 400
+            request.scope[_STATUS] = 400
+        return body
 
     async def parse_http_body(self, request: Any) -> Any:
         try:
