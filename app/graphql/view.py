@@ -14,17 +14,25 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from app.access.authentication import authenticate
 from app.core.auth import bearer_token
+from app.core.deadlines import DeadlineExceeded
 from app.core.outages import database_unavailable
 from app.core.services import Services
 from app.graphql.context import Context
-from app.graphql.http_media import GRAPHQL_RESPONSE, JSON, is_request_error, response_media_type
+from app.graphql.http_responses import (
+    GRAPHQL_RESPONSE,
+    MEDIA_TYPE,
+    STATUS,
+    deadline_response,
+    is_request_error,
+    refusal_response,
+    response_media_type,
+    with_media_type,
+)
 from app.graphql.schema import build_schema
 from app.graphql.transport_ws import TransportWSHandler
 from app.graphql.unstorable import unstorable
@@ -43,42 +51,6 @@ def unavailable_response(request_id: str) -> JSONResponse:
     message = f"The database is unavailable; try again later (request id {request_id})."
     body = {"errors": [{"message": message, "extensions": {"code": "UNAVAILABLE", "requestId": request_id}}]}
     return JSONResponse(body, status_code=503, headers={"x-request-id": request_id, "retry-after": "5"})
-
-
-_HTTP_CODES = {401: "UNAUTHENTICATED", 404: "NOT_FOUND"}
-_MEDIA_TYPE = "parley_media_type"  # request.scope keys: the media type of the answer, and its
-_STATUS = "parley_status"  # status when the GraphQL result alone decides it (a request error)
-
-
-def refusal_response(request: Request, exc: HTTPException) -> JSONResponse:
-    """A request refused before any GraphQL ran. A mutation over GET is 405 with `Allow: POST`;
-    a subscription over HTTP is 400 and names the websocket."""
-    headers: dict[str, str] = {}
-    status, reason = exc.status_code, exc.reason
-    refused = exc.__cause__
-    if isinstance(refused, InvalidOperationTypeError):
-        if refused.operation_type == OperationType.SUBSCRIPTION:
-            status = 400
-            reason = (
-                "Subscriptions are not served over HTTP: use a graphql-transport-ws websocket on this URL."
-            )
-        elif request.method == "GET":
-            status, headers["allow"] = 405, "POST"
-            reason = "Mutations are not allowed over GET: send them with POST."
-    code = _HTTP_CODES.get(status, "INVALID_INPUT")
-    body = {"errors": [{"message": reason, "extensions": {"code": code}}]}
-    return JSONResponse(body, status_code=status, headers=headers)
-
-
-def with_media_type(response: Response, scope: Any) -> Response:
-    """The negotiated content type on every JSON answer (not on the GraphiQL page)."""
-    media_type = scope.get(_MEDIA_TYPE)
-    if media_type == GRAPHQL_RESPONSE and response.headers.get("content-type", "").startswith(JSON):
-        response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
-        status = scope.get(_STATUS)
-        if status is not None and response.status_code == 200:
-            response.status_code = status
-    return response
 
 
 class ParleyGraphQL(GraphQL[Context, None]):
@@ -149,13 +121,16 @@ class ParleyGraphQL(GraphQL[Context, None]):
         if isinstance(request, WebSocket):
             return await super().run(request, context, root_value)
         media_type = response_media_type(request.headers.get("accept"))
-        request.scope[_MEDIA_TYPE] = media_type
+        request.scope[MEDIA_TYPE] = media_type
         return with_media_type(await self._run_http(request, context, root_value), request.scope)
 
     async def _run_http(self, request: Request, context: Any, root_value: Any) -> Response:
         try:
-            response: Response = await super().run(request, context, root_value)
+            async with self.services.db.deadline(self.services.settings.request_deadline_seconds):
+                response: Response = await super().run(request, context, root_value)
             return response
+        except DeadlineExceeded as exc:
+            return deadline_response(request_id_of(request), exc)
         except HTTPException as exc:  # a bad request or token: JSON like every other answer
             return refusal_response(request, exc)
         except Exception as exc:  # the database failed outside any resolver (authentication)
@@ -167,9 +142,9 @@ class ParleyGraphQL(GraphQL[Context, None]):
 
     async def process_result(self, request: Any, result: Any) -> Any:
         body = await super().process_result(request, result)
-        if request.scope.get(_MEDIA_TYPE) == GRAPHQL_RESPONSE and is_request_error(result):
+        if request.scope.get(MEDIA_TYPE) == GRAPHQL_RESPONSE and is_request_error(result):
             body.pop("data", None)  # the spec: a request that never ran has no `data`, and a 400
-            request.scope[_STATUS] = 400
+            request.scope[STATUS] = 400
         return body
 
     async def parse_http_body(self, request: Any) -> Any:
