@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -172,13 +173,13 @@ class Database:
         if seconds <= 0 or task is None:
             yield
             return
-        deadline = Deadline(seconds, task)
+        deadline = Deadline(seconds, task, self._cancel_backends)
         token = DEADLINE.set(deadline)
         try:
             yield
         except asyncio.CancelledError:
             if deadline.expired and task.uncancel() == 0:
-                await self._cancel_backends(deadline)
+                await deadline.wound_down()
                 raise DeadlineExceeded(seconds) from None
             raise
         finally:
@@ -193,23 +194,25 @@ class Database:
         # connected on the first read, not here: an outage then fails in a resolver, where it
         # is answered as UNAVAILABLE like any other read
         async with _closing(self._snapshot_reader()) as session:
-            token = _SNAPSHOT.set(_Snapshot(self, session))
+            shared = _Snapshot(self, session)
+            token = _SNAPSHOT.set(shared)
             try:
                 yield
             finally:
                 _SNAPSHOT.reset(token)
+                if shared.holder is not None:  # stopped by a deadline: its read ends first
+                    async with shared.lock:
+                        pass
 
-    async def _cancel_backends(self, deadline: Deadline) -> None:
+    async def _cancel_backends(self, backends: list[int], expired_at: datetime) -> None:
         """Cancel the PostgreSQL statements a stopped request left running (those that began
         before its deadline: a connection back in the pool may run someone else's by now), and
         wait until none runs."""
-        if not deadline.backends:
-            return
         cancel = text(
             "SELECT count(pg_cancel_backend(pid)) FROM pg_stat_activity "
             "WHERE pid = ANY(:pids) AND state = 'active' AND query_start < :expired"
         )
-        values = {"pids": deadline.backends, "expired": deadline.expired_at}
+        values = {"pids": backends, "expired": expired_at}
         try:
             async with self.engine.connect() as conn:
                 for _ in range(100):

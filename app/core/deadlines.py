@@ -5,9 +5,10 @@ is noted with the task that uses it; when the time runs out the deadline interru
 statements those sessions are running (`sqlite3.Connection.interrupt`, safe from any thread:
 aiosqlite runs them in a thread of its own, which a cancelled await would leave running), then
 cancels the tasks (the request's own and the DataLoader batches it started). On PostgreSQL a
-cancelled await leaves the statement running on the server, so `Database.deadline` then cancels
-the backends' statements that began before the deadline (`pg_cancel_backend`) and waits until they
-stopped. The request then ends with `DeadlineExceeded`.
+cancelled await leaves the statement running on the server for a while, so the deadline cancels
+the backends' statements that began before the deadline at once (`pg_cancel_backend`, while
+they still hold their connections), and the request waits until they stopped and its other tasks
+ended. The request then ends with `DeadlineExceeded`.
 
 Writes are never cut: `Database.write()` disarms the deadline before its transaction begins, so a
 mutation past its deadline finishes (commit or rollback) and answers with what it did. A client
@@ -20,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +29,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 log = logging.getLogger(__name__)
+
+CancelBackends = Callable[[list[int], datetime], Coroutine[Any, Any, None]]
 
 
 class DeadlineExceeded(Exception):
@@ -36,9 +40,11 @@ class DeadlineExceeded(Exception):
 
 
 class Deadline:
-    def __init__(self, seconds: float, task: asyncio.Task[Any]) -> None:
+    def __init__(self, seconds: float, task: asyncio.Task[Any], cancel_backends: CancelBackends) -> None:
         self.seconds = seconds
         self.task = task
+        self._cancel_backends = cancel_backends
+        self._stopper: asyncio.Task[None] | None = None
         self.expired = False
         self.expired_at: datetime | None = None
         self.backends: list[int] = []  # PostgreSQL: whose statements to cancel once expired
@@ -69,10 +75,23 @@ class Deadline:
         self.expired_at = datetime.now(UTC)
         for session in self._sessions:
             self.backends.extend(stop_statements(session))
+        if self.backends:  # at once, while the statements still hold their connections
+            self._stopper = asyncio.get_running_loop().create_task(
+                self._cancel_backends(self.backends, self.expired_at)
+            )
         for task in self._tasks:
             if not task.done():
                 task.cancel()
         self.task.cancel()
+
+    async def wound_down(self) -> None:
+        """Once the request's own task is stopped: wait for its statements to be cancelled and
+        for the other tasks it started to end (and give their connections back)."""
+        if self._stopper is not None:
+            await self._stopper
+        others = [task for task in self._tasks if not task.done()]
+        if others:
+            await asyncio.wait(others, timeout=30)
 
 
 def stop_statements(session: AsyncSession) -> list[int]:
