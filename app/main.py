@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -20,6 +21,8 @@ from app.graphql.view import ParleyGraphQL
 from app.web.routes import graphiql_html, web_routes
 
 log = logging.getLogger("app")
+
+CORS_MAX_AGE_SECONDS = 600  # how long a browser may cache a CORS preflight answer
 
 
 class BodyLimit:
@@ -174,5 +177,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.services = services
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    if settings.allowed_origins:  # browser apps on these origins may call /graphql over HTTP too
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.allowed_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+            max_age=CORS_MAX_AGE_SECONDS,
+        )
     app.state.websockets = websockets
     return app

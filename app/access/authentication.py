@@ -64,7 +64,7 @@ def _aware(value: datetime) -> datetime:
 
 
 async def _touch(db: Database, user_id: int, now: datetime) -> None:
-    async with db.write() as uow:
+    async with db.write(bookkeeping=True) as uow:  # a query keeps its deadline
         await user_store.touch_last_active(uow.session, user_id=user_id, now=now)
 
 

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,6 +27,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from app.core.deadlines import DEADLINE, Deadline, DeadlineExceeded
 from app.core.settings import Settings
 from app.domain.search_terms import CONTAINS_FUNCTION, contains_or_null
 
@@ -66,6 +68,25 @@ class _Snapshot:
 
 
 _SNAPSHOT: ContextVar[_Snapshot | None] = ContextVar("parley_read_snapshot", default=None)
+
+
+@asynccontextmanager
+async def _closing(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """`async with session`, except that a cancelled read (a deadline stopped it, and its
+    connection may be gone) stays cancelled instead of turning into the error of closing it."""
+    try:
+        yield session
+    except asyncio.CancelledError:
+        try:
+            await session.close()
+        except Exception:
+            log.debug("closing a cancelled read failed", exc_info=True)
+        raise
+    except BaseException:
+        await session.close()
+        raise
+    else:
+        await session.close()
 
 
 def _prepare_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
@@ -124,8 +145,11 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         shared = _SNAPSHOT.get()
+        deadline = DEADLINE.get()
         if shared is None or shared.db is not self:
-            async with self._reader() as session:
+            async with _closing(self._reader()) as session:
+                if deadline is not None:
+                    deadline.note(session)
                 yield session
             return
         task = asyncio.current_task()
@@ -133,11 +157,34 @@ class Database:
             yield shared.session
             return
         async with shared.lock:  # one statement at a time on the shared session
+            if deadline is not None:
+                deadline.note(shared.session)
             shared.holder = task
             try:
                 yield shared.session
             finally:
                 shared.holder = None
+
+    @asynccontextmanager
+    async def deadline(self, seconds: float) -> AsyncIterator[None]:
+        """Past `seconds` (0: never), stop what runs inside: its statements and its tasks, then
+        raise DeadlineExceeded. A write transaction disarms it (app/core/deadlines.py)."""
+        task = asyncio.current_task()
+        if seconds <= 0 or task is None:
+            yield
+            return
+        deadline = Deadline(seconds, task, self._cancel_backends)
+        token = DEADLINE.set(deadline)
+        try:
+            yield
+        except asyncio.CancelledError:
+            if deadline.expired and task.uncancel() == 0:
+                await deadline.wound_down()
+                raise DeadlineExceeded(seconds) from None
+            raise
+        finally:
+            deadline.disarm()
+            DEADLINE.reset(token)
 
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[None]:
@@ -146,15 +193,43 @@ class Database:
         its snapshot at the first read). Reads take turns on its one connection."""
         # connected on the first read, not here: an outage then fails in a resolver, where it
         # is answered as UNAVAILABLE like any other read
-        async with self._snapshot_reader() as session:
-            token = _SNAPSHOT.set(_Snapshot(self, session))
+        async with _closing(self._snapshot_reader()) as session:
+            shared = _Snapshot(self, session)
+            token = _SNAPSHOT.set(shared)
             try:
                 yield
             finally:
                 _SNAPSHOT.reset(token)
+                if shared.holder is not None:  # stopped by a deadline: its read ends first
+                    async with shared.lock:
+                        pass
+
+    async def _cancel_backends(self, backends: list[int], expired_at: datetime) -> None:
+        """Cancel the PostgreSQL statements a stopped request left running (those that began
+        before its deadline: a connection back in the pool may run someone else's by now), and
+        wait until none runs."""
+        cancel = text(
+            "SELECT count(pg_cancel_backend(pid)) FROM pg_stat_activity "
+            "WHERE pid = ANY(:pids) AND state = 'active' AND query_start < :expired"
+        )
+        values = {"pids": backends, "expired": expired_at}
+        try:
+            async with self.engine.connect() as conn:
+                for _ in range(100):
+                    if not (await conn.execute(cancel, values)).scalar_one():
+                        return
+                    await asyncio.sleep(0.01)
+        except Exception:  # the request is answered TIMEOUT anyway
+            log.warning("could not cancel the statements of a stopped request", exc_info=True)
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[UnitOfWork]:
+    async def write(self, *, bookkeeping: bool = False) -> AsyncIterator[UnitOfWork]:
+        """A write transaction. It ends the request's deadline (app/core/deadlines.py): the
+        operation's writes run to their commit or rollback and are answered. A `bookkeeping`
+        write (a user's last activity) leaves the deadline armed: stopped, it rolls back whole."""
+        deadline = DEADLINE.get()
+        if deadline is not None and not bookkeeping:
+            deadline.disarm()
         async with self._writer() as session:
             uow = UnitOfWork(session)
             async with session.begin():

@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     # confirming them (easydb's gate); off by default
     announcement_gate: bool = False
 
+    # an HTTP query running longer is stopped, its statements with it, and answered TIMEOUT; a
+    # mutation is stopped only before it begins to write (0: no deadline)
+    request_deadline_seconds: float = Field(default=10.0, ge=0)
+
     # storage and live delivery
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
     live_poll_seconds: float = Field(default=5.0, gt=0)

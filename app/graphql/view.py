@@ -19,9 +19,20 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from app.access.authentication import authenticate
 from app.core.auth import bearer_token
+from app.core.deadlines import DeadlineExceeded
 from app.core.outages import database_unavailable
 from app.core.services import Services
 from app.graphql.context import Context
+from app.graphql.http_responses import (
+    GRAPHQL_RESPONSE,
+    MEDIA_TYPE,
+    STATUS,
+    deadline_response,
+    is_request_error,
+    refusal_response,
+    response_media_type,
+    with_media_type,
+)
 from app.graphql.schema import build_schema
 from app.graphql.transport_ws import TransportWSHandler
 from app.graphql.unstorable import unstorable
@@ -40,9 +51,6 @@ def unavailable_response(request_id: str) -> JSONResponse:
     message = f"The database is unavailable; try again later (request id {request_id})."
     body = {"errors": [{"message": message, "extensions": {"code": "UNAVAILABLE", "requestId": request_id}}]}
     return JSONResponse(body, status_code=503, headers={"x-request-id": request_id, "retry-after": "5"})
-
-
-_HTTP_CODES = {401: "UNAUTHENTICATED", 404: "NOT_FOUND"}
 
 
 class ParleyGraphQL(GraphQL[Context, None]):
@@ -112,18 +120,32 @@ class ParleyGraphQL(GraphQL[Context, None]):
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         if isinstance(request, WebSocket):
             return await super().run(request, context, root_value)
+        media_type = response_media_type(request.headers.get("accept"))
+        request.scope[MEDIA_TYPE] = media_type
+        return with_media_type(await self._run_http(request, context, root_value), request.scope)
+
+    async def _run_http(self, request: Request, context: Any, root_value: Any) -> Response:
         try:
-            return await super().run(request, context, root_value)
+            async with self.services.db.deadline(self.services.settings.request_deadline_seconds):
+                response: Response = await super().run(request, context, root_value)
+            return response
+        except DeadlineExceeded as exc:
+            return deadline_response(request_id_of(request), exc)
         except HTTPException as exc:  # a bad request or token: JSON like every other answer
-            code = _HTTP_CODES.get(exc.status_code, "INVALID_INPUT")
-            body = {"errors": [{"message": exc.reason, "extensions": {"code": code}}]}
-            return JSONResponse(body, status_code=exc.status_code)
+            return refusal_response(request, exc)
         except Exception as exc:  # the database failed outside any resolver (authentication)
             if not database_unavailable(exc):
                 raise
             request_id = request_id_of(request)
             log.warning("database unavailable (request id %s): %s: %s", request_id, type(exc).__name__, exc)
             return unavailable_response(request_id)
+
+    async def process_result(self, request: Any, result: Any) -> Any:
+        body = await super().process_result(request, result)
+        if request.scope.get(MEDIA_TYPE) == GRAPHQL_RESPONSE and is_request_error(result):
+            body.pop("data", None)  # the spec: a request that never ran has no `data`, and a 400
+            request.scope[STATUS] = 400
+        return body
 
     async def parse_http_body(self, request: Any) -> Any:
         try:
