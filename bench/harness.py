@@ -207,8 +207,11 @@ def start_servers(workdir: Path, database: Path, python: str) -> dict[str, Serve
         PARLEY_LOG_LEVEL="WARNING",
         # the send case is one user sending as fast as wrk can: measure that, not the rate limit
         PARLEY_SEND_PER_SECOND="0",
-        # the fan-out cases open their subscribers from one address as fast as they can
+        # the fan-out cases open 1,000 subscribers of one user from one address as fast as they
+        # can: a load test, not what the per-user and per-address caps and the subscribe rate guard
         PARLEY_SUBSCRIBE_PER_SECOND="0",
+        PARLEY_MAX_SOCKETS_PER_USER="100000",
+        PARLEY_MAX_SUBSCRIPTIONS_PER_USER="100000",
         PARLEY_MAX_SOCKETS_PER_ADDRESS="100000",
         PARLEY_MAX_SUBSCRIPTIONS_PER_ADDRESS="100000",
     )
