@@ -4,6 +4,7 @@ begun to write is never cut."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +120,14 @@ async def active_statements(settings: Settings) -> int:
         await db.dispose()
 
 
+async def connections_returned(pool: Any, seconds: float = 1.0) -> bool:
+    for _ in range(int(seconds / 0.01)):
+        if not pool.checkedout():
+            return True
+        await asyncio.sleep(0.01)
+    return pool.checkedout() == 0
+
+
 async def test_a_query_past_the_deadline_is_stopped_with_its_statements(
     live_server: LiveServer, settings: Settings
 ) -> None:
@@ -135,8 +144,10 @@ async def test_a_query_past_the_deadline_is_stopped_with_its_statements(
             [error] = body["errors"]
             assert error["extensions"]["code"] == "TIMEOUT", error
             assert error["extensions"]["deadlineSeconds"] == DEADLINE
-            # the statements are stopped, not left to run on: nothing holds a connection ...
-            assert pool.checkedout() == 0
+            # the statements are stopped, not left to run on: nothing holds a connection (the
+            # slow statement would hold one for minutes; the live hub's own short reads may hold
+            # one for a moment, so allow them a second) ...
+            assert await connections_returned(pool), pool.checkedout()
             if settings.database_url.startswith("postgresql"):  # ... nor runs on the server
                 assert await active_statements(settings) == 0
             # the next query is answered at once (within the same deadline)
