@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 from app.core.auth import Viewer, hash_token
 from app.core.db import Database
@@ -18,15 +20,46 @@ ACTIVE_TOUCH_INTERVAL = timedelta(seconds=60)
 
 async def authenticate(db: Database, token: str, cache: ViewerCache | None = None) -> Viewer | None:
     """The viewer a bearer token stands for, or None for an unknown or expired token: from the
-    cache when it holds the token (no query), else read and cached."""
+    cache when it holds the token (no query), else read and cached. Concurrent lookups of one
+    token share a single read: a client opening hundreds of sockets at once with one token cost
+    hundreds of reads and last-activity writes, and ran the pool dry (bench/socket_caps.py)."""
     token_hash = hash_token(token)
     now = utcnow()
     entry = cache.get(token_hash, now) if cache is not None else None
     if entry is not None:
         if entry.last_active_at is None or now - entry.last_active_at > ACTIVE_TOUCH_INTERVAL:
+            entry.last_active_at = now  # before the write: the requests meanwhile need not touch too
             await _touch(db, entry.viewer.user_id, now)
-            entry.last_active_at = now
         return entry.viewer
+    if cache is None:
+        return await _read_viewer(db, token_hash, now, None)
+    pending = cache.in_flight.get(token_hash)
+    if pending is not None:
+        shared = await asyncio.shield(pending)
+        if shared is not _FAILED:
+            return cast(Viewer | None, shared)
+        return await _read_viewer(db, token_hash, now, cache)  # the shared read failed: try on our own
+    future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+    cache.in_flight[token_hash] = future
+    try:
+        viewer = await _read_viewer(db, token_hash, now, cache)
+    except BaseException:
+        future.set_result(_FAILED)
+        raise
+    else:
+        future.set_result(viewer)
+    finally:
+        if cache.in_flight.get(token_hash) is future:
+            del cache.in_flight[token_hash]
+    return viewer
+
+
+_FAILED = object()
+
+
+async def _read_viewer(
+    db: Database, token_hash: str, now: datetime, cache: ViewerCache | None
+) -> Viewer | None:
     generation = cache.generation if cache is not None else 0
     async with db.read() as session:
         found = await token_store.get_token_user(session, token_hash=token_hash, now=now)

@@ -10,6 +10,7 @@ bus outage, which also clears everything). Unknown tokens are never cached.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ class ViewerCache:
         self._hashes_of_user: dict[int, set[str]] = {}
         # bumped by every forget: a viewer read before a change committed is not stored after it
         self.generation = 0
+        # token hash -> the read of its viewer in progress (app.access.authentication shares it)
+        self.in_flight: dict[str, asyncio.Future[object]] = {}
 
     def get(self, token_hash: str, now: datetime) -> _Entry | None:
         entry = self._by_hash.get(token_hash)
