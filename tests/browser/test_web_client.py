@@ -3,6 +3,7 @@ reload, a wrong password; no request leaves the server."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -25,6 +26,27 @@ def log_in(browsing: Browsing, username: str, password: str = "password-123", **
 
 def messages_of(page: Any) -> list[str]:
     return list(page.locator(".messages .message .text").all_inner_texts())
+
+
+def alice_writes_to_bob(browsing: Browsing) -> Callable[[str], None]:
+    """Registers alice and bob with a conversation of theirs; alice's send into it (over the API)."""
+    alice_token, _ = browsing.register("alice")
+    _, bob_id = browsing.register("bob")
+    conversation = browsing.graphql(
+        """mutation($i: CreateConversationInput!) { createConversation(input: $i) {
+             ... on CreateConversationSuccess { conversation { id } } } }""",
+        {"i": {"participants": [bob_id]}},
+        alice_token,
+    )["createConversation"]["conversation"]["id"]
+
+    def send(text: str) -> None:
+        browsing.graphql(
+            """mutation($i: SendMessageInput!) { sendMessage(input: $i) { ... on Message { id } } }""",
+            {"i": {"conversation": conversation, "text": text}},
+            alice_token,
+        )
+
+    return send
 
 
 def test_two_users_chat_live_and_a_reload_restores_the_view(browsing: Browsing) -> None:
@@ -72,23 +94,7 @@ def test_two_users_chat_live_and_a_reload_restores_the_view(browsing: Browsing) 
 
 
 def test_after_a_network_drop_the_missed_messages_appear_once(browsing: Browsing) -> None:
-    alice_token, _ = browsing.register("alice")
-    browsing.register("bob")
-    bob_id = browsing.graphql('{ user(username: "bob") { id } }', token=alice_token)["user"]["id"]
-    conversation = browsing.graphql(
-        """mutation($i: CreateConversationInput!) { createConversation(input: $i) {
-             ... on CreateConversationSuccess { conversation { id } } } }""",
-        {"i": {"participants": [bob_id]}},
-        alice_token,
-    )["createConversation"]["conversation"]["id"]
-
-    def send(text: str) -> None:
-        browsing.graphql(
-            """mutation($i: SendMessageInput!) { sendMessage(input: $i) { ... on Message { id } } }""",
-            {"i": {"conversation": conversation, "text": text}},
-            alice_token,
-        )
-
+    send = alice_writes_to_bob(browsing)
     send("before the drop")
     bob = log_in(browsing, "bob")
     bob.locator(".conversations a", has_text="Alice").click()
@@ -218,22 +224,7 @@ def test_register_log_out_and_log_in_again(browsing: Browsing) -> None:
 def test_a_socket_that_stops_answering_is_replaced_and_resumes(browsing: Browsing) -> None:
     """A half-open socket (a laptop that slept, a dead network path) looks open to the browser:
     the client's unanswered keep-alive ping closes it, and it resumes from its cursor."""
-    alice_token, _ = browsing.register("alice")
-    _, bob_id = browsing.register("bob")
-    conversation = browsing.graphql(
-        """mutation($i: CreateConversationInput!) { createConversation(input: $i) {
-             ... on CreateConversationSuccess { conversation { id } } } }""",
-        {"i": {"participants": [bob_id]}},
-        alice_token,
-    )["createConversation"]["conversation"]["id"]
-
-    def send(text: str) -> None:
-        browsing.graphql(
-            """mutation($i: SendMessageInput!) { sendMessage(input: $i) { ... on Message { id } } }""",
-            {"i": {"conversation": conversation, "text": text}},
-            alice_token,
-        )
-
+    send = alice_writes_to_bob(browsing)
     send("hello")
     sockets: list[dict[str, bool]] = []
 
