@@ -28,8 +28,8 @@ def messages_of(page: Any) -> list[str]:
     return list(page.locator(".messages .message .text").all_inner_texts())
 
 
-def alice_writes_to_bob(browsing: Browsing) -> Callable[[str], None]:
-    """Registers alice and bob with a conversation of theirs; alice's send into it (over the API)."""
+def alice_and_bob_talk(browsing: Browsing) -> tuple[str, str]:
+    """Registers alice and bob and opens a conversation of theirs: (alice's token, its id)."""
     alice_token, _ = browsing.register("alice")
     _, bob_id = browsing.register("bob")
     conversation = browsing.graphql(
@@ -38,6 +38,12 @@ def alice_writes_to_bob(browsing: Browsing) -> Callable[[str], None]:
         {"i": {"participants": [bob_id]}},
         alice_token,
     )["createConversation"]["conversation"]["id"]
+    return alice_token, conversation
+
+
+def alice_writes_to_bob(browsing: Browsing) -> Callable[[str], None]:
+    """alice_and_bob_talk, then alice's send into their conversation (over the API)."""
+    alice_token, conversation = alice_and_bob_talk(browsing)
 
     def send(text: str) -> None:
         browsing.graphql(
@@ -120,14 +126,7 @@ def test_after_a_network_drop_the_missed_messages_appear_once(browsing: Browsing
 
 
 def test_scrolling_up_loads_older_pages_by_cursor(browsing: Browsing) -> None:
-    alice_token, _ = browsing.register("alice")
-    _, bob_id = browsing.register("bob")
-    conversation = browsing.graphql(
-        """mutation($i: CreateConversationInput!) { createConversation(input: $i) {
-             ... on CreateConversationSuccess { conversation { id } } } }""",
-        {"i": {"participants": [bob_id]}},
-        alice_token,
-    )["createConversation"]["conversation"]["id"]
+    alice_token, conversation = alice_and_bob_talk(browsing)
     texts = [f"message {n:02}" for n in range(65)]
     sent = browsing.graphql(
         "mutation($i: [SendMessageInput!]!) { sendMessages(inputs: $i) { __typename } }",
