@@ -12,6 +12,7 @@ import websockets
 from graphql.execution.collect_fields import CollectedFields
 
 from tests.conftest import LiveServer
+from tests.live.test_shared_execution import post as post_to
 
 REGISTER = """mutation($u: String!) { register(input: {username: $u, password: "password-123"}) {
   ... on RegisterSuccess { token } } }"""
@@ -30,13 +31,7 @@ async def test_a_subscription_keeps_nothing_per_delivered_event(live_server: Liv
     async with httpx.AsyncClient(timeout=30) as http:
 
         async def post(query: str, variables: dict[str, Any], token: str | None = None) -> dict[str, Any]:
-            headers = {"authorization": f"Bearer {token}"} if token else {}
-            response = await http.post(
-                live_server.http_url, json={"query": query, "variables": variables}, headers=headers
-            )
-            body = response.json()
-            assert "errors" not in body, body
-            return body["data"]
+            return await post_to(http, live_server, query, variables, token)
 
         token = (await post(REGISTER, {"u": "ann"}))["register"]["token"]
         async with websockets.connect(live_server.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
