@@ -34,6 +34,7 @@ class Context:
         self.request_id = request_id or uuid.uuid4().hex[:16]
         self.connection_params: dict[str, Any] | None = None
         self.pending_announcements: int | None = None  # counted once, by the announcement gate
+        self.live_handoff = False  # the transport takes live parts over (app.graphql.live_handoff)
         self.loaders = Loaders(services.db, viewer, cache=not websocket)
 
     def set_viewer(self, viewer: Viewer | None) -> None:

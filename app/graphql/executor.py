@@ -146,6 +146,9 @@ class ParleyExecutor(StrawberryGraphQLCoreExecutionContext):
     _operation: tuple[Hashable, ...] | None = None  # the key's part that holds for the whole subscription
 
     def build_per_event_executor(self, payload: Any) -> Any:
+        if getattr(payload, "handoff", None) is not None:  # app.graphql.live_handoff.GoLive
+            payload.executor = self  # renders its later events: see app.graphql.live_handoff
+            return _Reused(ExecutionResult(data=payload, errors=None))
         key = None
         if isinstance(payload, SharedEvent):
             key = self._event_key(payload.key)

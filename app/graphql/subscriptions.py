@@ -16,12 +16,13 @@ from app.graphql.context import Context, Info
 from app.graphql.executor import shared
 from app.graphql.filter_inputs import MessageFilter
 from app.graphql.id_args import gid
+from app.graphql.live_handoff import go_live
 from app.graphql.types.announcements import Announcement, AnnouncementEvent, load_announcement
 from app.graphql.types.event_kinds import AnnouncementEventKind, MessageEventKind
 from app.graphql.types.messages import Message
 from app.graphql.types.users import User
 from app.live.event_loading import LiveEvent
-from app.live.replay import check_cursor, decode_event_cursor, encode_event_cursor, event_stream
+from app.live.replay import Handoff, check_cursor, decode_event_cursor, encode_event_cursor, event_stream
 from app.models import utcnow
 from app.queries import messages as messages_queries
 from app.queries import notices as notices_queries
@@ -75,6 +76,26 @@ def message_predicate(
     return accepts
 
 
+def added_message(event: LiveEvent) -> Message | None:
+    """What messageAdded gives for an event (the resolver's, and direct delivery's)."""
+    if event.message is None:
+        return None
+    return Message.from_row(event.message, translations=event.translations, author=event.author)
+
+
+def message_event(event: LiveEvent) -> MessageEvent:
+    """What messageEvents gives for an event."""
+    assert event.message_id is not None
+    return MessageEvent(
+        cursor=encode_event_cursor(event.position),
+        kind=MessageEventKind(event.kind),
+        message_id=gid("Message", event.message_id),
+        message=added_message(event),
+        actor_id=event.actor_id,
+        at=event.at,
+    )
+
+
 async def pushed_counts(
     ctx: Context, recount: Callable[[], Awaitable[int]], touches: Callable[[LiveEvent], bool]
 ) -> AsyncGenerator[int, None]:
@@ -117,11 +138,13 @@ class Subscription:
         del filter  # a long-lived subscription keeps the spec only
         await messages_queries.check_filter(ctx.db, viewer, spec)
         accepts = message_predicate(spec, lambda: ctx.viewer, (EventKind.ADDED,))
-        async for event in event_stream(ctx.db, ctx.services.hub, accepts, after=None):
-            if event.message is not None:
-                message = Message.from_row(
-                    event.message, translations=event.translations, author=event.author
-                )
+        stream = event_stream(ctx.db, ctx.services.hub, accepts, after=None, hand_off=ctx.live_handoff)
+        async for event in stream:
+            if isinstance(event, Handoff):
+                yield go_live(event, added_message, str(info.path.key))
+                return
+            message = added_message(event)
+            if message is not None:
                 yield shared(event.position, message)  # executed once per operation and viewer
 
     @strawberry.subscription(
@@ -140,23 +163,12 @@ class Subscription:
         if position is not None:
             await check_cursor(ctx.db, position)
         accepts = message_predicate(spec, lambda: ctx.viewer, MESSAGE_KINDS)
-        async for event in event_stream(ctx.db, ctx.services.hub, accepts, after=position):
-            assert event.message_id is not None
-            yield shared(
-                event.position,
-                MessageEvent(
-                    cursor=encode_event_cursor(event.position),
-                    kind=MessageEventKind(event.kind),
-                    message_id=gid("Message", event.message_id),
-                    message=(
-                        Message.from_row(event.message, translations=event.translations, author=event.author)
-                        if event.message is not None
-                        else None
-                    ),
-                    actor_id=event.actor_id,
-                    at=event.at,
-                ),
-            )
+        stream = event_stream(ctx.db, ctx.services.hub, accepts, after=position, hand_off=ctx.live_handoff)
+        async for event in stream:
+            if isinstance(event, Handoff):
+                yield go_live(event, message_event, str(info.path.key))
+                return
+            yield shared(event.position, message_event(event))
 
     @strawberry.subscription(
         description="The number of messages matching the filter, pushed when it changes."

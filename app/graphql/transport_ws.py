@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from graphql import GraphQLError, GraphQLFormattedError, GraphQLSyntaxError
 from starlette.websockets import WebSocketState
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    _OperationStreamClosed,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ErrorMessage
 from strawberry.types import ExecutionResult
@@ -19,6 +23,8 @@ from strawberry.types.execution import PreExecutionError
 from app.core.outages import database_unavailable
 from app.domain.errors import DomainError, LimitExceeded, RateLimited
 from app.graphql.context import Context, client_address
+from app.graphql.live_handoff import GoLive, LiveRenderer
+from app.live.direct import DirectDelivery
 from app.live.socket_limits import SocketLimits, SocketRefused, SocketSlot
 
 log = logging.getLogger("app.graphql")
@@ -33,6 +39,8 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.releases: dict[str, Callable[[], None]] = {}
+        self.parked: dict[str, DirectDelivery] = {}  # operations the hub delivers to directly
+        self.context.live_handoff = True
 
     async def handle(self) -> None:
         limits: SocketLimits = self.view.services.socket_limits  # type: ignore[attr-defined]
@@ -66,16 +74,27 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         finally:
             operation = self.operations.get(message["id"])
             if operation is not None and operation.task is not None:
-                self.releases[operation.id] = release  # at `complete` or when its task ends
-                operation.task.add_done_callback(lambda _task: release())
+                # at `complete`, when the socket closes, or when its task ends unless it went live
+                self.releases[operation.id] = release
+                operation.task.add_done_callback(functools.partial(self._task_ended, operation.id))
             else:
                 release()
 
-    async def cleanup_operation(self, operation_id: str) -> None:
+    def _task_ended(self, operation_id: str, _task: object) -> None:
+        if operation_id not in self.parked:
+            self._release(operation_id)
+
+    def _release(self, operation_id: str) -> None:
         release = self.releases.pop(operation_id, None)
-        await super().cleanup_operation(operation_id)
         if release is not None:
             release()
+
+    async def cleanup_operation(self, operation_id: str) -> None:
+        delivery = self.parked.pop(operation_id, None)
+        if delivery is not None:
+            delivery.close()
+        await super().cleanup_operation(operation_id)
+        self._release(operation_id)
 
     async def handle_connection_init(self, message: Any) -> None:
         try:
@@ -106,7 +125,48 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             if not isinstance(result, ExecutionResult):
                 await self._reject_incremental_delivery(operation)
                 return
+            if isinstance(result.data, GoLive):
+                self._go_live(operation, result.data)
+                raise _OperationStreamClosed  # the task ends here, quietly: the hub delivers now
             await self._send_next(operation, result)
+
+    def _go_live(self, operation: Any, marker: GoLive) -> None:
+        hub = self.view.services.hub  # type: ignore[attr-defined]
+        renderer = LiveRenderer(marker, self.schema)
+        operation_id = operation.id
+
+        async def ended(error: DomainError | None) -> None:  # the delivery stopped by itself
+            if self.parked.pop(operation_id, None) is None:
+                return  # the operation was completed or its socket closed meanwhile
+            if error is not None:
+                with contextlib.suppress(Exception):
+                    text = await renderer.error_text(error)
+                    await self.send_text(
+                        f'{{"id":{orjson.dumps(operation_id).decode()},"type":"next","payload":{text}}}'
+                    )
+                    await operation.send_operation_message({"id": operation_id, "type": "complete"})
+            self.operations.pop(operation_id, None)
+            self._release(operation_id)
+
+        delivery = DirectDelivery(
+            hub,
+            accepts=marker.handoff.subscription.accepts,
+            render=renderer.render,
+            prefix=f'{{"id":{orjson.dumps(operation_id).decode()},"type":"next","payload":',
+            send=self.send_text,
+            on_end=ended,
+            limit=hub.queue_size,
+            position=marker.handoff.position,
+        )
+        self.parked[operation_id] = delivery
+        hub.adopt(marker.handoff.subscription, delivery)
+
+    async def send_text(self, text: str) -> None:
+        """One frame, already JSON, straight to the socket (raises once the socket is gone)."""
+        websocket = self.websocket.ws  # type: ignore[attr-defined]
+        if websocket.application_state is not WebSocketState.CONNECTED:
+            raise WebSocketDisconnected
+        await websocket._send({"type": "websocket.send", "text": text})
 
     async def _send_next(self, operation: Any, result: ExecutionResult) -> None:
         if operation.completed:

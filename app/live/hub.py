@@ -12,11 +12,15 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any
 
 from app.core.db import Database
 from app.core.outages import database_unavailable
 from app.live.event_loading import LiveEvent, load_events
 from app.store import events as event_store
+
+if TYPE_CHECKING:
+    from app.live.direct import DirectDelivery
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +64,10 @@ class LiveSubscription:
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
+    @property
+    def accepts(self) -> Callable[[LiveEvent], bool]:
+        return self._accepts
+
     def close(self) -> None:
         self._hub._subscriptions.discard(self)
 
@@ -88,8 +96,9 @@ class LiveHub:
     def __init__(self, db: Database, *, poll_seconds: float, queue_size: int) -> None:
         self._db = db
         self._poll_seconds = poll_seconds
-        self._queue_size = queue_size
+        self.queue_size = queue_size
         self._subscriptions: set[LiveSubscription] = set()
+        self._direct: set[DirectDelivery] = set()  # live subscriptions with no task (app.live.direct)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -98,6 +107,10 @@ class LiveHub:
         self._gap = True  # a hint may have been missed: read the log's end, not the hint
         self.overflows = 0  # subscriptions that fell behind and went back to the log
         self._outage = False  # the last read failed because the database was unavailable
+
+    @property
+    def db(self) -> Database:
+        return self._db
 
     async def start(self) -> None:
         async with self._db.read() as session:
@@ -121,13 +134,23 @@ class LiveHub:
         self._wake.set()
 
     def subscribe(self, accepts: Callable[[LiveEvent], bool]) -> LiveSubscription:
-        sub = LiveSubscription(self, accepts, self.position, self._queue_size)
+        sub = LiveSubscription(self, accepts, self.position, self.queue_size)
         self._subscriptions.add(sub)
         return sub
 
+    def adopt(self, subscription: LiveSubscription, delivery: DirectDelivery) -> None:
+        """`delivery` takes over from `subscription` (whose queue, if any, it re-reads from the
+        log): with no await between, no event falls between the two."""
+        subscription.close()
+        self._direct.add(delivery)
+        delivery.catch_up()
+
+    def drop(self, delivery: DirectDelivery) -> None:
+        self._direct.discard(delivery)
+
     @property
     def subscriber_count(self) -> int:
-        return len(self._subscriptions)
+        return len(self._subscriptions) + len(self._direct)
 
     async def _run(self) -> None:
         while not self._stopping:
@@ -153,7 +176,7 @@ class LiveHub:
                 self._outage = False
 
     async def catch_up(self) -> None:
-        if not self._subscriptions:
+        if not self._subscriptions and not self._direct:
             await self._skip_ahead()
             return
         while True:
@@ -161,9 +184,21 @@ class LiveHub:
             for event in events:
                 for sub in list(self._subscriptions):
                     sub.offer(event)
+                chosen = [delivery for delivery in self._direct if delivery.wants(event)]
+                # before any await: a delivery reading the log stops at this position, then goes live
                 self.position = event.position
+                if chosen:
+                    await self._deliver(event, chosen)
             if len(events) < BATCH:
                 return
+
+    @staticmethod
+    async def _deliver(event: Any, chosen: list[DirectDelivery]) -> None:
+        shared: dict[Any, Any] = {}  # what subscribers who get the same result render once
+        for delivery in chosen:
+            later = delivery.take(event, shared)
+            if later is not None:
+                await later
 
     async def _skip_ahead(self) -> None:
         """With no subscription there is nobody to hand events to: move to the end of the log

@@ -11,12 +11,14 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal, overload
 
 from app.core.db import Database
 from app.domain.errors import CursorExpired, InvalidInput
 from app.live.event_loading import LiveEvent, load_events
-from app.live.hub import BATCH, LiveHub, SubscriptionClosed
+from app.live.hub import BATCH, LiveHub, LiveSubscription, SubscriptionClosed
 from app.models import utcnow
 from app.store import events as event_store
 
@@ -50,7 +52,7 @@ async def check_cursor(db: Database, position: int) -> None:
         raise CursorExpired(EXPIRED)
 
 
-async def _replay(
+async def replay_log(
     db: Database, after: int, until: int, accepts: Callable[[LiveEvent], bool]
 ) -> AsyncIterator[LiveEvent]:
     position = after
@@ -68,20 +70,55 @@ async def _replay(
                 yield event
 
 
-async def event_stream(
-    db: Database, hub: LiveHub, accepts: Callable[[LiveEvent], bool], *, after: int | None
-) -> AsyncIterator[LiveEvent]:
-    """Every accepted event after `after` (or from now), in log order, exactly once."""
+@dataclass(frozen=True, slots=True)
+class Handoff:
+    """The end of a stream that hands its live part over (app.live.direct): the hub's
+    subscription, and the position of the last event the stream gave or passed over."""
+
+    subscription: LiveSubscription
+    position: int
+
+
+@overload
+def event_stream(
+    db: Database,
+    hub: LiveHub,
+    accepts: Callable[[LiveEvent], bool],
+    *,
+    after: int | None,
+    hand_off: Literal[False] = False,
+) -> AsyncIterator[LiveEvent]: ...
+
+
+@overload
+def event_stream(
+    db: Database, hub: LiveHub, accepts: Callable[[LiveEvent], bool], *, after: int | None, hand_off: bool
+) -> AsyncIterator[LiveEvent | Handoff]: ...
+
+
+async def event_stream(  # type: ignore[misc]
+    db: Database,
+    hub: LiveHub,
+    accepts: Callable[[LiveEvent], bool],
+    *,
+    after: int | None,
+    hand_off: bool = False,
+) -> AsyncIterator[LiveEvent | Handoff]:
+    """Every accepted event after `after` (or from now), in log order, exactly once; with
+    `hand_off`, the replayed ones, then a Handoff for whoever takes the live ones."""
     position = after
     while True:
         subscription = hub.subscribe(accepts)
         if position is None:
             position = subscription.after
         try:
-            async for event in _replay(db, position, subscription.after, accepts):
+            async for event in replay_log(db, position, subscription.after, accepts):
                 position = event.position
                 yield event
             position = max(position, subscription.after)
+            if hand_off:
+                yield Handoff(subscription, position)
+                return
             async for event in subscription:
                 position = event.position
                 yield event

@@ -1,0 +1,88 @@
+"""Live subscriptions handed to direct delivery (real uvicorn, real websockets): once live they
+hold no task of their own, every one still gets its frames, and `complete` or a closed socket
+removes them from the hub and releases their caps."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import websockets
+
+from tests.conftest import LiveServer
+from tests.live.test_direct_delivery import until
+from tests.live.test_shared_execution import post
+
+REGISTER = """mutation($u: String!) { register(input: {username: $u, password: "password-123"}) {
+  ... on RegisterSuccess { token } } }"""
+SEND = """mutation($x: String!) { sendMessage(input: {topic: "/Private/ann", text: $x}) { __typename } }"""
+ADDED = """subscription { messageAdded(filter: {topic: "/Private/ann"}) { id text author { username } } }"""
+EVENTS = """subscription($after: String) { messageEvents(filter: {topic: "/Private/ann"}, after: $after) {
+  cursor kind message { text } } }"""
+
+
+def server_tasks(server: LiveServer) -> int:
+    assert server.loop is not None
+
+    async def count() -> int:
+        return len(asyncio.all_tasks())
+
+    return asyncio.run_coroutine_threadsafe(count(), server.loop).result(5)
+
+
+def hub_count(server: LiveServer) -> int:
+    return int(server.app.state.services.hub.subscriber_count)
+
+
+async def test_live_subscriptions_hold_no_task_and_still_get_every_frame(live_server: LiveServer) -> None:
+    async with httpx.AsyncClient(timeout=30) as http:
+        token = (await post(http, live_server, REGISTER, {"u": "ann"}))["register"]["token"]
+        cursor: str | None = None
+        async with websockets.connect(live_server.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+            await ws.send(json.dumps({"type": "connection_init", "payload": {"token": token}}))
+            assert json.loads(await ws.recv())["type"] == "connection_ack"
+            before = server_tasks(live_server)
+            for n in range(30):
+                query = ADDED if n % 2 else EVENTS
+                await ws.send(json.dumps({"id": str(n), "type": "subscribe", "payload": {"query": query}}))
+            await until(lambda: hub_count(live_server) == 30)
+            assert server_tasks(live_server) - before < 3  # there were 30 tasks, one per subscription
+
+            await post(http, live_server, SEND, {"x": "hello"}, token)
+            frames = [json.loads(await asyncio.wait_for(ws.recv(), 10)) for _ in range(30)]
+            assert sorted(int(f["id"]) for f in frames) == list(range(30))
+            for f in frames:
+                assert f["type"] == "next" and "errors" not in f["payload"], f
+                data = f["payload"]["data"]
+                if int(f["id"]) % 2:
+                    assert data["messageAdded"]["text"] == "hello"
+                    assert data["messageAdded"]["author"]["username"] == "ann"
+                else:
+                    assert data["messageEvents"]["kind"] == "ADDED"
+                    assert data["messageEvents"]["message"]["text"] == "hello"
+                    cursor = data["messageEvents"]["cursor"]
+
+            for n in range(10):  # `complete` takes them out of the hub and releases their caps
+                await ws.send(json.dumps({"id": str(n), "type": "complete"}))
+            await until(lambda: hub_count(live_server) == 20)
+            limits = live_server.app.state.services.socket_limits
+            assert dict(limits.counts())["subscriptions"] == 20
+
+            # a resumed stream replays through strawberry, then goes live like the others
+            await post(http, live_server, SEND, {"x": "while away"}, token)
+            for _ in range(20):
+                json.loads(await asyncio.wait_for(ws.recv(), 10))
+            payload = {"query": EVENTS, "variables": {"after": cursor}}
+            await ws.send(json.dumps({"id": "resumed", "type": "subscribe", "payload": payload}))
+            replayed = json.loads(await asyncio.wait_for(ws.recv(), 10))
+            assert replayed["id"] == "resumed"
+            assert replayed["payload"]["data"]["messageEvents"]["message"]["text"] == "while away"
+            await until(lambda: hub_count(live_server) == 21)
+            await post(http, live_server, SEND, {"x": "live"}, token)
+            live = [json.loads(await asyncio.wait_for(ws.recv(), 10)) for _ in range(21)]
+            assert [f for f in live if f["id"] == "resumed"][0]["payload"]["data"]["messageEvents"][
+                "message"
+            ]["text"] == "live"
+        await until(lambda: hub_count(live_server) == 0)  # the socket closed: all gone
+        await until(lambda: dict(limits.counts())["subscriptions"] == 0)
