@@ -145,25 +145,31 @@ class ParleyExecutor(StrawberryGraphQLCoreExecutionContext):
     _shared_key: Hashable | None = None
     _operation: tuple[Hashable, ...] | None = None  # the key's part that holds for the whole subscription
 
-    def build_per_event_executor(self, payload: Any) -> Any:
+    def build_per_event_executor(self, payload: Any, context: Any = None) -> Any:
+        """The executor of one event; `context` stands in for the subscription's own (a template
+        shared by subscriptions to the same operation renders each one's events)."""
         if getattr(payload, "handoff", None) is not None:  # app.graphql.live_handoff.GoLive
             payload.executor = self  # renders its later events: see app.graphql.live_handoff
             return _Reused(ExecutionResult(data=payload, errors=None))
+        if context is None:
+            context = self.context_value
         key = None
         if isinstance(payload, SharedEvent):
-            key = self._event_key(payload.key)
+            key = self._event_key(payload.key, context)
             payload = payload.payload
             reused = shared_results(self.schema).finished(key) if key is not None else None
             if reused is not None:
                 return _Reused(reused)
         executor = cast(ParleyExecutor, super().build_per_event_executor(payload))
         # per event, not per subscription: what one event memoizes goes with it
+        executor.context_value = context
         executor._relevant_sub_fields = {}
         executor._stream_usages = RefMap()
         executor._shared_key = key
         return executor
 
-    def _event_key(self, event_key: Hashable) -> Hashable | None:
+    def operation_key(self) -> tuple[Hashable, ...]:
+        """(document, operation name, variables as sent), or () when they cannot be compared."""
         if self._operation is None:
             source = self.operation.loc.source.body if self.operation.loc is not None else None
             given = {  # as the client sent them (JSON): [value], or [] for the operation's default
@@ -176,10 +182,14 @@ class ParleyExecutor(StrawberryGraphQLCoreExecutionContext):
                 source = None
             name = self.operation.name.value if self.operation.name else None
             self._operation = (source, name, variables) if source is not None else ()
-        if not self._operation:
+        return self._operation
+
+    def _event_key(self, event_key: Hashable, context: Any) -> Hashable | None:
+        operation = self.operation_key()
+        if not operation:
             return None
         # the viewer is read per event: a socket re-reads its user now and then
-        return (event_key, *self._operation, visibility(getattr(self.context_value, "viewer", None)))
+        return (event_key, *operation, visibility(getattr(context, "viewer", None)))
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         key = self._shared_key

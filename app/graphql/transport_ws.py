@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any
 
 import orjson
@@ -132,7 +132,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     def _go_live(self, operation: Any, marker: GoLive) -> None:
         hub = self.view.services.hub  # type: ignore[attr-defined]
-        renderer = LiveRenderer(marker, self.schema)
+        renderer = LiveRenderer(marker, self.schema, self.context)
         operation_id = operation.id
 
         async def ended(error: DomainError | None) -> None:  # the delivery stopped by itself
@@ -159,6 +159,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             position=marker.handoff.position,
         )
         self.parked[operation_id] = delivery
+        operation.task = _PARKED  # its task ends now: keep neither it nor its coroutine
         hub.adopt(marker.handoff.subscription, delivery)
 
     async def send_text(self, text: str) -> None:
@@ -194,6 +195,20 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         if isinstance(error, GraphQLSyntaxError):
             return None
         return BaseGraphQLTransportWSHandler._get_pre_execution_close_reason(error)
+
+
+class _Parked:
+    """What strawberry finds as the task of a parked operation: cancelling and awaiting it do
+    nothing (the delivery is closed by cleanup_operation)."""
+
+    def cancel(self) -> bool:
+        return False
+
+    def __await__(self) -> Generator[None, None, None]:
+        yield from ()
+
+
+_PARKED = _Parked()
 
 
 def _refusal(error: LimitExceeded | RateLimited) -> GraphQLFormattedError:

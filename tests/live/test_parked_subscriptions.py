@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+from contextlib import AsyncExitStack
 
 import httpx
+import pytest
 import websockets
 
 from tests.conftest import LiveServer
+from tests.graphql.test_error_logging import hide_table
 from tests.live.test_direct_delivery import until
 from tests.live.test_shared_execution import post
 
@@ -86,3 +90,40 @@ async def test_live_subscriptions_hold_no_task_and_still_get_every_frame(live_se
             ]["text"] == "live"
         await until(lambda: hub_count(live_server) == 0)  # the socket closed: all gone
         await until(lambda: dict(limits.counts())["subscriptions"] == 0)
+
+
+async def test_an_error_in_a_live_rendering_is_masked_and_logged_once_for_its_subscriber(
+    live_server: LiveServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    with_reactions = ADDED.replace("author { username }", "reactions { content }")
+    async with httpx.AsyncClient(timeout=30) as http, AsyncExitStack() as stack:
+        token = (await post(http, live_server, REGISTER, {"u": "ann"}))["register"]["token"]
+        sockets = []
+        for request_id, query in (("req-broken", with_reactions), ("req-fine", ADDED)):
+            ws = await stack.enter_async_context(
+                websockets.connect(
+                    live_server.ws_url,
+                    subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+                    additional_headers={"x-request-id": request_id},
+                )
+            )
+            await ws.send(json.dumps({"type": "connection_init", "payload": {"token": token}}))
+            assert json.loads(await ws.recv())["type"] == "connection_ack"
+            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+            sockets.append(ws)
+        await until(lambda: hub_count(live_server) == 2)
+        assert live_server.loop is not None  # the server's engine lives on the server's loop
+        hidden = asyncio.run_coroutine_threadsafe(hide_table(live_server.app, "reactions"), live_server.loop)
+        await asyncio.wrap_future(hidden)  # a bug: a table the selection needs is gone
+        caplog.set_level(logging.INFO)
+        caplog.clear()
+        await post(http, live_server, SEND, {"x": "hello"}, token)
+        broken, fine = [json.loads(await asyncio.wait_for(ws.recv(), 10)) for ws in sockets]
+    assert broken["type"] == "next" and broken["payload"]["data"] is None
+    [error] = broken["payload"]["errors"]
+    assert error["message"] == "Unexpected error (request id req-broken)."
+    assert error["extensions"] == {"code": "INTERNAL", "requestId": "req-broken"}
+    assert fine["payload"] == {"data": {"messageAdded": fine["payload"]["data"]["messageAdded"]}}
+    assert fine["payload"]["data"]["messageAdded"]["text"] == "hello"
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and "req-broken" in errors[0].getMessage(), [r.getMessage() for r in errors]

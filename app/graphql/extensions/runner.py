@@ -23,8 +23,6 @@ from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.types import ExecutionContext
 from strawberry.utils.await_maybe import await_maybe
 
-from app.graphql.live_handoff import GoLive
-
 
 class _GeneratorHooks:
     """Enter and leave plain generator hooks for one result."""
@@ -63,9 +61,6 @@ class LeanExtensionsRunner(SchemaExtensionsRunner):
         ]
 
     def on_stream_result(self, result: Any) -> Any:
-        marker = getattr(result, "data", None)
-        if isinstance(marker, GoLive):  # what renders this subscription's later events
-            marker.execution_context, marker.runner = self.execution_context, self
         if self._stream_hooks is None:
             self._stream_hooks = self._plain_stream_hooks()
         if self._stream_hooks is _NOT_PLAIN:
