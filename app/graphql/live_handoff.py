@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import inspect
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,7 @@ from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
-from app.graphql.executor import shared
+from app.graphql.executor import shared, visibility
 from app.live.event_loading import LiveEvent
 from app.live.replay import Handoff
 
@@ -72,6 +72,14 @@ class LiveRenderer:
         self._to_payload = marker.to_payload
         self._field = marker.field
         self._schema = schema
+
+    def group(self) -> Hashable | None:
+        """What this subscriber's predicate and result depend on: the operation (so its filter)
+        and what the viewer may see; None when the operation cannot be compared."""
+        operation = self._executor.operation_key()
+        if not operation:
+            return None
+        return (operation, visibility(getattr(self._context, "viewer", None)))
 
     def render(self, event: LiveEvent, renders: dict[Any, Any]) -> Any:
         """The payload's JSON text, None to skip the event, or an awaitable of either. `renders`

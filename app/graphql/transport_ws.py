@@ -151,6 +151,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         delivery = DirectDelivery(
             hub,
             accepts=marker.handoff.subscription.accepts,
+            group=renderer.group if renderer.group() is not None else None,
             render=renderer.render,
             prefix=f'{{"id":{orjson.dumps(operation_id).decode()},"type":"next","payload":',
             send=self.send_text,

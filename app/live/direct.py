@@ -24,7 +24,7 @@ import asyncio
 import inspect
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine, Generator
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Hashable
 from typing import Any, Protocol
 
 from app.core.db import Database
@@ -54,6 +54,7 @@ class DirectDelivery:
     __slots__ = (
         "_hub",
         "_accepts",
+        "_group",
         "_render",
         "_prefix",
         "_send",
@@ -70,6 +71,7 @@ class DirectDelivery:
         hub: DirectHub,
         *,
         accepts: Callable[[LiveEvent], bool],
+        group: Callable[[], Hashable] | None = None,
         render: Render,
         prefix: str,
         send: Callable[[str], Coroutine[Any, Any, None]],
@@ -79,6 +81,7 @@ class DirectDelivery:
     ) -> None:
         self._hub = hub
         self._accepts = accepts
+        self._group = group  # deliveries in one group (same filter, same visibility) accept alike
         self._render = render
         self._prefix = prefix  # the frame up to its payload: '{"id":"1","type":"next","payload":'
         self._send = send
@@ -95,8 +98,17 @@ class DirectDelivery:
             self.state = RECOVERING
             self._task = asyncio.get_running_loop().create_task(self._recover())
 
-    def wants(self, event: LiveEvent) -> bool:
-        return self.state is LIVE and event.position > self.position and self._accepts(event)
+    def wants(self, event: LiveEvent, memo: dict[Hashable, bool]) -> bool:
+        """Whether to take `event`; `memo` (one per event) holds the answers of each group."""
+        if self.state is not LIVE or event.position <= self.position:
+            return False
+        if self._group is None:
+            return self._accepts(event)
+        group = self._group()
+        accepted = memo.get(group)
+        if accepted is None:
+            accepted = memo[group] = self._accepts(event)
+        return accepted
 
     def take(self, event: LiveEvent, shared: dict[Any, Any]) -> Awaitable[None] | None:
         """Render and send one event; an awaitable when rendering has to wait (a loader)."""

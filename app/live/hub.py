@@ -184,7 +184,8 @@ class LiveHub:
             for event in events:
                 for sub in list(self._subscriptions):
                     sub.offer(event)
-                chosen = [delivery for delivery in self._direct if delivery.wants(event)]
+                memo: dict[Any, bool] = {}
+                chosen = [delivery for delivery in self._direct if delivery.wants(event, memo)]
                 # before any await: a delivery reading the log stops at this position, then goes live
                 self.position = event.position
                 if chosen:
