@@ -27,6 +27,8 @@ from graphql import ExecutionResult, GraphQLSchema, Undefined
 from graphql.pyutils import RefMap
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from app.graphql.fast_execution import FastExecution
+
 T = TypeVar("T")
 
 SHARED_RESULTS = "parley_shared_results"  # the key of the cache in GraphQLSchema.extensions
@@ -141,7 +143,7 @@ class _Reused:
         return self.result
 
 
-class ParleyExecutor(StrawberryGraphQLCoreExecutionContext):
+class ParleyExecutor(FastExecution, StrawberryGraphQLCoreExecutionContext):
     _shared_key: Hashable | None = None
     _operation: tuple[Hashable, ...] | None = None  # the key's part that holds for the whole subscription
 

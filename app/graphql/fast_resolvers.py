@@ -62,6 +62,7 @@ def _direct_resolver(schema: Schema, field: StrawberryField) -> Callable[..., An
         return function(source, **keywords)
 
     resolve.__name__ = f"direct_{field.python_name}"
+    resolve.direct_field = field  # type: ignore[attr-defined]  # app.graphql.fast_execution reads it
     return resolve
 
 
