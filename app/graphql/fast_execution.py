@@ -91,6 +91,7 @@ class _Step:
         "name",
         "nodes",
         "nullable",
+        "subfields",
     )
 
     def __init__(
@@ -104,6 +105,7 @@ class _Step:
         self.attribute = ""
         self.leaf_type: Any = None
         self.nullable = False
+        self.subfields: tuple[GraphQLObjectType, GroupedFieldSet, list[Any]] | None = None
         self.arguments: dict[str, Any] | None = (
             {} if field_def is not None and not field_def.args and not details[0].node.arguments else None
         )
@@ -368,8 +370,14 @@ class FastExecution:
             if is_type_of is None or _ignores_info(is_type_of):
                 if is_type_of is not None and not is_type_of(result, cast(Any, None)):
                     raise invalid_return_type_error(return_type, result, step.details)
-                return executor.collect_and_execute_subfields(
-                    return_type, step.details, path, result, position_context
+                subfields = step.subfields  # collect_subfields is memoized per execution, so is this
+                if subfields is None or subfields[0] is not return_type:
+                    collected = executor.collect_subfields(return_type, step.details)
+                    subfields = step.subfields = (return_type, *collected[:2])
+                if position_context is None and not subfields[2]:  # no @defer: what the executors do
+                    return self.execute_fields(return_type, result, path, subfields[1], None)
+                return executor.execute_collected_subfields(
+                    return_type, result, path, subfields[1], subfields[2], position_context
                 )
         info = self._info(step, parent_type, info, field_path)
         return executor.complete_value(return_type, step.details, info, path, result, position_context)
