@@ -21,6 +21,7 @@ from app.filters.text_count import text_count
 from app.models import (
     Message,
 )
+from app.queries.walk_misses import list_key, walk_misses
 from app.store import message_lists
 from app.store import messages as message_store
 
@@ -38,8 +39,11 @@ async def messages(
         text_via_join = message_lists.ranked_join(order, spec.terms, session.get_bind().dialect.name)
         where, per_row = await filter_condition_forms(session, viewer, spec, text_via_join=text_via_join)
         walk = None
+        misses, key = walk_misses(db), None
         if spec.selective and not spec.pinpoint and not order:  # try the first rows in date order
-            walk = (per_row, db.settings.list_walk_rows)
+            key = list_key(viewer, spec, page, db.settings.list_walk_rows)
+            if not misses.recent(key):  # unless that missed for this list a moment ago
+                walk = (per_row, db.settings.list_walk_rows)
         return await message_lists.list_messages(
             session,
             where=where,
@@ -51,6 +55,7 @@ async def messages(
             rank_window=db.settings.search_rank_window,
             readable=[readable_messages_clause(viewer)],
             walk=walk,
+            on_walk_miss=lambda: misses.record(key),
         )
 
 

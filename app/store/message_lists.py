@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -64,6 +64,7 @@ async def list_messages(
     rank_window: int | None = None,
     readable: Sequence[Any] = (),
     walk: tuple[Sequence[Any], int] | None = None,
+    on_walk_miss: Callable[[], None] | None = None,
 ) -> Page[Message]:
     """`order` is [(field, descending)]; the id breaks ties in the direction of the last field.
 
@@ -95,6 +96,8 @@ async def list_messages(
     widen = _widen(keys)
     if walk is not None and selective and dialect == "sqlite" and [f for f, _ in order] == ["CREATED_AT"]:
         result = await _page_from_walk(session, walk[0], keys, expressions, page, walk[1], widen)
+        if result is None and on_walk_miss is not None:
+            on_walk_miss()
     if result is None:
         result = await paginate(
             session,
