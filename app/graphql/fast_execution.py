@@ -41,6 +41,7 @@ _ATTRIBUTE = 3  # a leaf of strawberry's basic field, getattr(source, python_nam
 _NODE_ID = 4  # relay's `id` on a Node with the default resolve_id and resolve_typename: shortcut
 
 STATS = "parley_fast_execution"  # the key of the counters in GraphQLSchema.extensions
+SHAPES = "parley_fast_execution_shapes"
 
 
 class FastStats:
@@ -49,6 +50,14 @@ class FastStats:
     def __init__(self) -> None:
         self.shortcuts = 0
         self.fallbacks = 0
+
+
+def _shapes_of(schema: GraphQLSchema) -> dict[int, Any]:
+    """How to complete each output type of the schema, by the type's id (kept with it)."""
+    shapes = schema.extensions.get(SHAPES)
+    if shapes is None:
+        shapes = schema.extensions[SHAPES] = {}
+    return cast(dict[int, Any], shapes)
 
 
 def fast_stats(schema: GraphQLSchema) -> FastStats:
@@ -149,6 +158,14 @@ def _plan_step(name: str, details: FieldDetailsList, field_def: GraphQLField | N
     return step
 
 
+_NON_NULL, _LIST, _LEAF, _OBJECT, _OTHER = range(5)  # shapes of a return type
+
+
+def _null_error(parent_type: GraphQLObjectType, step: _Step) -> TypeError:
+    field_name = step.nodes[0].name.value
+    return TypeError(f"Cannot return null for non-nullable field {parent_type}.{field_name}.")
+
+
 _strawberry_is_type_of: dict[Any, bool] = {}
 
 
@@ -179,6 +196,7 @@ class FastExecution:
         super().__init__(*args, **kwargs)
         self._field_plans = {}
         self._stats = fast_stats(self.schema)
+        self._shapes = _shapes_of(self.schema)
 
     def build_per_event_executor(self, payload: Any) -> Any:
         executor = super().build_per_event_executor(payload)  # type: ignore[misc]
@@ -328,6 +346,25 @@ class FastExecution:
             info = cast(Any, self).build_resolve_info(step.field_def, step.nodes, parent_type, field_path)
         return info
 
+    def _shape(self, return_type: Any) -> tuple[int, Any, Any]:
+        """How to complete a value of `return_type`: (kind, the wrapped type or is_type_of, the type)."""
+        shape = self._shapes.get(id(return_type))
+        if shape is None:
+            if isinstance(return_type, GraphQLNonNull):
+                shape = (_NON_NULL, return_type.of_type)
+            elif isinstance(return_type, GraphQLList):
+                shape = (_LIST, return_type.of_type)
+            elif is_leaf_type(return_type):
+                shape = (_LEAF, None)
+            elif isinstance(return_type, GraphQLObjectType) and (
+                return_type.is_type_of is None or _ignores_info(return_type.is_type_of)
+            ):
+                shape = (_OBJECT, return_type.is_type_of)
+            else:
+                shape = (_OTHER, None)
+            shape = self._shapes[id(return_type)] = (*shape, return_type)  # the type stays: its id too
+        return shape
+
     def _complete(
         self,
         return_type: Any,
@@ -343,44 +380,49 @@ class FastExecution:
         types, async iterables and streamed lists go to graphql-core's own."""
         if isinstance(result, Exception):
             raise result
-        if isinstance(return_type, GraphQLNonNull):
-            completed = self._complete(
-                return_type.of_type, step, parent_type, info, field_path, path, result, position_context
-            )
-            if completed is None:
-                field_name = step.nodes[0].name.value
-                raise TypeError(f"Cannot return null for non-nullable field {parent_type}.{field_name}.")
-            return completed
-        if result is None or result is Undefined:
+        kind, inner, _ = self._shapes.get(id(return_type)) or self._shape(return_type)
+        non_null = kind == _NON_NULL
+        if non_null:
+            return_type = inner
+            kind, inner, _ = self._shapes.get(id(return_type)) or self._shape(return_type)
+            if result is None or result is Undefined:
+                raise _null_error(parent_type, step)
+        elif result is None or result is Undefined:
             return None
         executor = cast(Any, self)
-        if isinstance(return_type, GraphQLList):
-            if type(result) is not list or step.nodes[0].directives:
-                info = self._info(step, parent_type, info, field_path)
-                return executor.complete_list_value(
-                    return_type, step.details, info, path, result, position_context
-                )
-            return self._complete_list(
-                return_type.of_type, step, parent_type, info, field_path, path, result, position_context
-            )
-        if is_leaf_type(return_type):
-            return executor.complete_leaf_value(return_type, result)
-        if isinstance(return_type, GraphQLObjectType):
-            is_type_of = return_type.is_type_of
-            if is_type_of is None or _ignores_info(is_type_of):
-                if is_type_of is not None and not is_type_of(result, cast(Any, None)):
-                    raise invalid_return_type_error(return_type, result, step.details)
-                subfields = step.subfields  # collect_subfields is memoized per execution, so is this
-                if subfields is None or subfields[0] is not return_type:
-                    collected = executor.collect_subfields(return_type, step.details)
-                    subfields = step.subfields = (return_type, *collected[:2])
-                if position_context is None and not subfields[2]:  # no @defer: what the executors do
-                    return self.execute_fields(return_type, result, path, subfields[1], None)
-                return executor.execute_collected_subfields(
+        if kind == _OBJECT:
+            if inner is not None and not inner(result, None):  # strawberry's is_type_of
+                raise invalid_return_type_error(return_type, result, step.details)
+            subfields = step.subfields  # collect_subfields is memoized per execution, so is this
+            if subfields is None or subfields[0] is not return_type:
+                collected = executor.collect_subfields(return_type, step.details)
+                subfields = step.subfields = (return_type, *collected[:2])
+            if position_context is None and not subfields[2]:  # no @defer: what the executors do
+                completed = self.execute_fields(return_type, result, path, subfields[1], None)
+            else:
+                completed = executor.execute_collected_subfields(
                     return_type, result, path, subfields[1], subfields[2], position_context
                 )
-        info = self._info(step, parent_type, info, field_path)
-        return executor.complete_value(return_type, step.details, info, path, result, position_context)
+        elif kind == _LIST:
+            if type(result) is list and not step.nodes[0].directives:
+                completed = self._complete_list(
+                    inner, step, parent_type, info, field_path, path, result, position_context
+                )
+            else:
+                info = self._info(step, parent_type, info, field_path)
+                completed = executor.complete_list_value(
+                    return_type, step.details, info, path, result, position_context
+                )
+        elif kind == _LEAF:
+            completed = executor.complete_leaf_value(return_type, result)
+        else:
+            info = self._info(step, parent_type, info, field_path)
+            completed = executor.complete_value(
+                return_type, step.details, info, path, result, position_context
+            )
+        if non_null and completed is None:
+            raise _null_error(parent_type, step)
+        return completed
 
     def _complete_list(
         self,
