@@ -84,6 +84,8 @@ class Message(relay.Node):
         return self._render(info, locale, await self._translations(info))
 
     def _render(self, info: Info, locale: str | None, translations: dict[str, str]) -> str:
+        if not translations and not self.row.parameters:  # nothing to pick or fill in
+            return self.row.text
         chain = locale_chain(locale, viewer_locale(info))
         return render(self.row.text, translations, list(self.row.parameters or []), chain)
 
