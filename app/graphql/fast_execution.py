@@ -114,7 +114,8 @@ class _Step:
         self.attribute = ""
         self.leaf_type: Any = None
         self.nullable = False
-        self.subfields: tuple[GraphQLObjectType, GroupedFieldSet, list[Any]] | None = None
+        # (object type, its grouped field set, new defer usages, the set's plan)
+        self.subfields: tuple[GraphQLObjectType, GroupedFieldSet, list[Any], list[_Step]] | None = None
         self.arguments: dict[str, Any] | None = (
             {} if field_def is not None and not field_def.args and not details[0].node.arguments else None
         )
@@ -226,7 +227,19 @@ class FastExecution:
         grouped_field_set: GroupedFieldSet,
         position_context: Any,
     ) -> AwaitableOrValue[dict[str, Any]]:
-        plan = self._plan(parent_type, grouped_field_set)
+        return self._execute_plan(
+            parent_type, source_value, path, self._plan(parent_type, grouped_field_set), position_context
+        )
+
+    def _execute_plan(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        plan: list[_Step],
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        executor: Any = self
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
@@ -261,7 +274,7 @@ class FastExecution:
                     except Exception:  # noqa: BLE001, S110  graphql-core reports it below
                         pass
                     fallbacks += 1
-                    result = cast(Any, self).execute_field(
+                    result = executor.execute_field(
                         parent_type,
                         source_value,
                         step.details,
@@ -273,7 +286,7 @@ class FastExecution:
                         parent_type, source_value, step, Path(path, name, parent_name), position_context
                     )
                 else:
-                    result = cast(Any, self).execute_field(
+                    result = executor.execute_field(
                         parent_type,
                         source_value,
                         step.details,
@@ -286,7 +299,7 @@ class FastExecution:
                         awaitable_fields.append(name)
         except Exception:
             if awaitable_fields:
-                cast(Any, self).settle_in_background([results[field] for field in awaitable_fields])
+                executor.settle_in_background([results[field] for field in awaitable_fields])
             raise
         finally:
             stats = self._stats
@@ -303,10 +316,10 @@ class FastExecution:
     ) -> Any:
         """graphql-core's `execute_field` for a planned field: the same calls in the same order,
         without the per-field lookups, and the info built only when something reads it."""
-        field_def = cast(GraphQLField, step.field_def)
+        field_def: Any = step.field_def
         return_type = field_def.type
         details = step.details
-        executor = cast(Any, self)
+        executor: Any = self
         info = None
         try:
             if step.kind == _OBJECT_ATTRIBUTE:
@@ -343,7 +356,8 @@ class FastExecution:
 
     def _info(self, step: _Step, parent_type: GraphQLObjectType, info: Any, field_path: Path) -> Any:
         if info is None:
-            info = cast(Any, self).build_resolve_info(step.field_def, step.nodes, parent_type, field_path)
+            executor: Any = self
+            info = executor.build_resolve_info(step.field_def, step.nodes, parent_type, field_path)
         return info
 
     def _shape(self, return_type: Any) -> tuple[int, Any, Any]:
@@ -389,16 +403,17 @@ class FastExecution:
                 raise _null_error(parent_type, step)
         elif result is None or result is Undefined:
             return None
-        executor = cast(Any, self)
+        executor: Any = self
         if kind == _OBJECT:
             if inner is not None and not inner(result, None):  # strawberry's is_type_of
                 raise invalid_return_type_error(return_type, result, step.details)
             subfields = step.subfields  # collect_subfields is memoized per execution, so is this
             if subfields is None or subfields[0] is not return_type:
                 collected = executor.collect_subfields(return_type, step.details)
-                subfields = step.subfields = (return_type, *collected[:2])
+                plan = self._plan(return_type, collected.grouped_field_set)
+                subfields = step.subfields = (return_type, *collected[:2], plan)
             if position_context is None and not subfields[2]:  # no @defer: what the executors do
-                completed = self.execute_fields(return_type, result, path, subfields[1], None)
+                completed = self._execute_plan(return_type, result, path, subfields[3], None)
             else:
                 completed = executor.execute_collected_subfields(
                     return_type, result, path, subfields[1], subfields[2], position_context
@@ -437,7 +452,7 @@ class FastExecution:
     ) -> Any:
         """graphql-core's `complete_iterable_value` and `complete_list_item_value` for a list
         that is not streamed."""
-        executor = cast(Any, self)
+        executor: Any = self
         is_awaitable = self.is_awaitable
         details = step.details
         completed_results: list[Any] = []
