@@ -1,44 +1,56 @@
-"""Leaf fields without graphql-core's per-field machinery.
+"""Field execution without graphql-core's per-field machinery (the mixin of ParleyExecutor).
 
 graphql-core executes every field the same way: a `Path`, a `GraphQLResolveInfo` (a 15-field
-NamedTuple), the resolver, then `complete_value`, which walks the type (non-null, list, leaf,
-abstract, object) before it coerces a scalar. For a page of 50 messages that is several hundred
-fields whose value is an attribute of the parent (`createdAt`, `username`, `content`, `count`)
-or the parent's global id.
+NamedTuple), the field looked up, its arguments coerced, the resolver, then `complete_value`,
+which walks the type (non-null, list, leaf, abstract, object) through a chain of isinstance
+checks, looks up the stream directive of every list and the memo of every object's subfields.
+A page of 50 messages with authors and reactions is about 900 such fields.
 
-`FastExecution.execute_fields` plans each grouped field set once per execution and resolves
-those fields straight away: the attribute, then the scalar's own `coerce_output_value`, exactly
-what strawberry's basic-field resolver and `complete_leaf_value` do. Only a plain value is taken
-that way (a str, int, float, bool or datetime, or None where the type allows it); anything else
-(a missing attribute, an exception value, an awaitable, a value the scalar refuses, None for a
-non-null field) runs the field again through graphql-core, which raises, locates and masks the
-error as before. Reading an attribute twice is harmless, so a fallback changes nothing but time.
-Every other field goes through graphql-core unchanged.
+`FastExecution` executes a grouped field set from its plan (app.graphql.field_plans, made once
+per execution and shared by every item of a list):
+
+- Leaves that are an attribute of their parent (strawberry's basic fields: `createdAt`,
+  `username`, `content`, `count`) and relay ids are answered at once: the attribute (or the
+  GlobalID), then the scalar's own `coerce_output_value`, which is what strawberry's resolver and
+  `complete_leaf_value` do. Only a plain value is taken (str, int, float, bool, date/datetime, a
+  GlobalID, or None where the type allows it); anything else (a missing attribute, an exception
+  value, an awaitable, a value the scalar refuses, None for a non-null field) runs the field again
+  through graphql-core's `execute_field`, which raises, locates and masks the error as before.
+  Reading an attribute twice is harmless, so a fallback changes nothing but time.
+- Every other field runs graphql-core's `execute_field` and `complete_value` steps in the same
+  order with the same errors and paths, from the plan: no per-field lookups, the info built only
+  where something reads it, the arguments coerced once when they are plain scalars. Abstract
+  types, async iterables, streamed or deferred selections and awaitables go to graphql-core's own
+  methods, as does everything while a schema extension resolves fields (graphql middleware).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from datetime import date, datetime
 from typing import Any, cast
 
-from graphql import GraphQLField, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, Undefined
+from graphql import GraphQLObjectType, GraphQLSchema, Undefined
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.executor import invalid_return_type_error
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
-from graphql.type.definition import is_leaf_type
 from strawberry import relay
-from strawberry.types.field import StrawberryField
 
-_PLAIN: frozenset[type] = frozenset({str, int, float, bool, datetime, date})
-_NODE_ID_FUNCTION = cast(classmethod, relay.Node.__dict__["_id"]).__func__
-
-_GENERAL = 0  # graphql-core's execute_field
-_RESOLVED = 1  # any other resolver: _execute_step
-_OBJECT_ATTRIBUTE = 2  # an object or list of strawberry's basic field: _execute_step
-_ATTRIBUTE = 3  # a leaf of strawberry's basic field, getattr(source, python_name): shortcut
-_NODE_ID = 4  # relay's `id` on a Node with the default resolve_id and resolve_typename: shortcut
+from app.graphql.field_plans import (
+    ATTRIBUTE,
+    LEAF,
+    LIST,
+    NON_NULL,
+    OBJECT,
+    OBJECT_ATTRIBUTE,
+    PLAIN,
+    FieldStep,
+    node_id_attribute,
+    null_error,
+    plain_arguments,
+    plan_step,
+    shape_of,
+)
 
 STATS = "parley_fast_execution"  # the key of the counters in GraphQLSchema.extensions
 SHAPES = "parley_fast_execution_shapes"
@@ -67,121 +79,6 @@ def fast_stats(schema: GraphQLSchema) -> FastStats:
     return cast(FastStats, stats)
 
 
-_node_id_attributes: dict[type, str | None] = {}
-
-
-def _node_id_attribute(cls: type) -> str | None:
-    """The attribute holding a Node's id, if the class resolves ids and type names as relay does."""
-    try:
-        return _node_id_attributes[cls]
-    except KeyError:
-        pass
-    attribute = None
-    if (
-        issubclass(cls, relay.Node)
-        and cls.resolve_id.__func__ is relay.Node.resolve_id.__func__  # type: ignore[attr-defined]
-        and cls.resolve_typename.__func__ is relay.Node.resolve_typename.__func__  # type: ignore[attr-defined]
-    ):
-        attribute = cls.resolve_id_attr()
-    _node_id_attributes[cls] = attribute
-    return attribute
-
-
-class _Step:
-    """One field of a grouped field set, as planned for this execution."""
-
-    __slots__ = (
-        "arguments",
-        "attribute",
-        "details",
-        "field_def",
-        "kind",
-        "leaf_type",
-        "name",
-        "nodes",
-        "nullable",
-        "subfields",
-    )
-
-    def __init__(
-        self, name: str, details: FieldDetailsList, field_def: GraphQLField | None, kind: int
-    ) -> None:
-        self.name = name
-        self.details = details
-        self.field_def = field_def
-        self.kind = kind
-        self.nodes = [d.node for d in details]
-        self.attribute = ""
-        self.leaf_type: Any = None
-        self.nullable = False
-        # (object type, its grouped field set, new defer usages, the set's plan)
-        self.subfields: tuple[GraphQLObjectType, GroupedFieldSet, list[Any], list[_Step]] | None = None
-        self.arguments: dict[str, Any] | None = (
-            {} if field_def is not None and not field_def.args and not details[0].node.arguments else None
-        )
-
-
-def _plain_arguments(arguments: dict[str, Any]) -> bool:
-    """Arguments a resolver cannot change under the next caller: built-in scalars only."""
-    return all(value is None or type(value) in _PLAIN for value in arguments.values())
-
-
-def _plan_step(name: str, details: FieldDetailsList, field_def: GraphQLField | None) -> _Step:
-    if field_def is None:
-        return _Step(name, details, None, _GENERAL)
-    field = field_def.extensions.get("strawberry-definition")
-    resolve = field_def.resolve
-    basic = (
-        isinstance(field, StrawberryField)
-        and getattr(resolve, "_is_default", False)
-        and field.default_resolver is getattr
-        and not field_def.args
-    )
-    return_type = field_def.type
-    nullable = not isinstance(return_type, GraphQLNonNull)
-    leaf_type = return_type if nullable else cast(GraphQLNonNull, return_type).of_type
-    if not is_leaf_type(leaf_type):
-        step = _Step(name, details, field_def, _OBJECT_ATTRIBUTE if basic else _RESOLVED)
-    elif basic:
-        step = _Step(name, details, field_def, _ATTRIBUTE)
-    elif (
-        getattr(resolve, "direct_field", None) is field
-        and isinstance(field, StrawberryField)
-        and field.base_resolver is not None
-        and getattr(field.base_resolver.wrapped_func, "__func__", None) is _NODE_ID_FUNCTION
-    ):
-        step = _Step(name, details, field_def, _NODE_ID)
-    else:
-        step = _Step(name, details, field_def, _RESOLVED)
-    step.attribute = field.python_name if basic and isinstance(field, StrawberryField) else ""
-    step.leaf_type = leaf_type
-    step.nullable = nullable
-    return step
-
-
-_NON_NULL, _LIST, _LEAF, _OBJECT, _OTHER = range(5)  # shapes of a return type
-
-
-def _null_error(parent_type: GraphQLObjectType, step: _Step) -> TypeError:
-    field_name = step.nodes[0].name.value
-    return TypeError(f"Cannot return null for non-nullable field {parent_type}.{field_name}.")
-
-
-_strawberry_is_type_of: dict[Any, bool] = {}
-
-
-def _ignores_info(is_type_of: Any) -> bool:
-    """strawberry's own `is_type_of` (an isinstance check) never reads its `info`."""
-    known = _strawberry_is_type_of.get(is_type_of)
-    if known is None:
-        known = _strawberry_is_type_of[is_type_of] = getattr(
-            is_type_of, "__module__", ""
-        ) == "strawberry.schema.schema_converter" and getattr(is_type_of, "__qualname__", "").endswith(
-            "_get_is_type_of.<locals>.is_type_of"
-        )
-    return known
-
-
 class FastExecution:
     """A mixin for graphql-core's `Executor`: see the module's docstring."""
 
@@ -191,7 +88,7 @@ class FastExecution:
     variable_values: Any
     hide_suggestions: bool
     field_resolver: Any
-    _field_plans: dict[tuple[GraphQLObjectType, int], tuple[GroupedFieldSet, list[_Step]]]
+    _field_plans: dict[tuple[GraphQLObjectType, int], tuple[GroupedFieldSet, list[FieldStep]]]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -205,7 +102,7 @@ class FastExecution:
             executor._field_plans = {}  # keyed by identity, like the subfield memo: per event
         return executor
 
-    def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet) -> list[_Step]:
+    def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet) -> list[FieldStep]:
         key = (parent_type, id(grouped_field_set))
         entry = self._field_plans.get(key)
         if entry is not None:
@@ -215,7 +112,7 @@ class FastExecution:
         plan = []
         for name, details in grouped_field_set.items():
             field_def = self.schema.get_field(parent_type, details[0].node.name.value)
-            plan.append(_plan_step(name, details, field_def if shortcuts else None))
+            plan.append(plan_step(name, details, field_def if shortcuts else None))
         self._field_plans[key] = (grouped_field_set, plan)  # the set stays alive: its id stays unique
         return plan
 
@@ -236,7 +133,7 @@ class FastExecution:
         parent_type: GraphQLObjectType,
         source_value: Any,
         path: Path | None,
-        plan: list[_Step],
+        plan: list[FieldStep],
         position_context: Any,
     ) -> AwaitableOrValue[dict[str, Any]]:
         executor: Any = self
@@ -249,12 +146,12 @@ class FastExecution:
             for step in plan:
                 kind = step.kind
                 name = step.name
-                if kind >= _ATTRIBUTE:
+                if kind >= ATTRIBUTE:
                     try:
-                        if kind == _ATTRIBUTE:
+                        if kind == ATTRIBUTE:
                             value = getattr(source_value, step.attribute)
                         else:
-                            id_attribute = _node_id_attribute(type(source_value))
+                            id_attribute = node_id_attribute(type(source_value))
                             value = (
                                 relay.GlobalID(parent_name, str(getattr(source_value, id_attribute)))
                                 if id_attribute is not None
@@ -265,7 +162,7 @@ class FastExecution:
                                 results[name] = None
                                 shortcuts += 1
                                 continue
-                        elif type(value) in _PLAIN or type(value) is relay.GlobalID:
+                        elif type(value) in PLAIN or type(value) is relay.GlobalID:
                             coerced = step.leaf_type.coerce_output_value(value)
                             if coerced is not None and coerced is not Undefined:
                                 results[name] = coerced
@@ -312,7 +209,7 @@ class FastExecution:
         return _gather_fields(results, awaitable_fields)
 
     def _execute_step(
-        self, parent_type: GraphQLObjectType, source: Any, step: _Step, path: Path, position_context: Any
+        self, parent_type: GraphQLObjectType, source: Any, step: FieldStep, path: Path, position_context: Any
     ) -> Any:
         """graphql-core's `execute_field` for a planned field: the same calls in the same order,
         without the per-field lookups, and the info built only when something reads it."""
@@ -322,7 +219,7 @@ class FastExecution:
         executor: Any = self
         info = None
         try:
-            if step.kind == _OBJECT_ATTRIBUTE:
+            if step.kind == OBJECT_ATTRIBUTE:
                 result = getattr(source, step.attribute)
             else:
                 info = executor.build_resolve_info(field_def, step.nodes, parent_type, path)
@@ -335,7 +232,7 @@ class FastExecution:
                         details[0].fragment_variable_values,
                         self.hide_suggestions,
                     )
-                    if _plain_arguments(arguments):  # the same for every item of the list
+                    if plain_arguments(arguments):  # the same for every item of the list
                         step.arguments = arguments
                 result = (field_def.resolve or self.field_resolver)(source, info, **arguments)
             if self.is_awaitable(result):
@@ -354,35 +251,20 @@ class FastExecution:
             return None
         return completed
 
-    def _info(self, step: _Step, parent_type: GraphQLObjectType, info: Any, field_path: Path) -> Any:
+    def _info(self, step: FieldStep, parent_type: GraphQLObjectType, info: Any, field_path: Path) -> Any:
         if info is None:
             executor: Any = self
             info = executor.build_resolve_info(step.field_def, step.nodes, parent_type, field_path)
         return info
 
     def _shape(self, return_type: Any) -> tuple[int, Any, Any]:
-        """How to complete a value of `return_type`: (kind, the wrapped type or is_type_of, the type)."""
-        shape = self._shapes.get(id(return_type))
-        if shape is None:
-            if isinstance(return_type, GraphQLNonNull):
-                shape = (_NON_NULL, return_type.of_type)
-            elif isinstance(return_type, GraphQLList):
-                shape = (_LIST, return_type.of_type)
-            elif is_leaf_type(return_type):
-                shape = (_LEAF, None)
-            elif isinstance(return_type, GraphQLObjectType) and (
-                return_type.is_type_of is None or _ignores_info(return_type.is_type_of)
-            ):
-                shape = (_OBJECT, return_type.is_type_of)
-            else:
-                shape = (_OTHER, None)
-            shape = self._shapes[id(return_type)] = (*shape, return_type)  # the type stays: its id too
-        return shape
+        shape = self._shapes[id(return_type)] = (*shape_of(return_type), return_type)  # the type
+        return shape  # stays alive with its entry, so its id stays its own
 
     def _complete(
         self,
         return_type: Any,
-        step: _Step,
+        step: FieldStep,
         parent_type: GraphQLObjectType,
         info: Any,
         field_path: Path,
@@ -395,16 +277,16 @@ class FastExecution:
         if isinstance(result, Exception):
             raise result
         kind, inner, _ = self._shapes.get(id(return_type)) or self._shape(return_type)
-        non_null = kind == _NON_NULL
+        non_null = kind == NON_NULL
         if non_null:
             return_type = inner
             kind, inner, _ = self._shapes.get(id(return_type)) or self._shape(return_type)
             if result is None or result is Undefined:
-                raise _null_error(parent_type, step)
+                raise null_error(parent_type, step)
         elif result is None or result is Undefined:
             return None
         executor: Any = self
-        if kind == _OBJECT:
+        if kind == OBJECT:
             if inner is not None and not inner(result, None):  # strawberry's is_type_of
                 raise invalid_return_type_error(return_type, result, step.details)
             subfields = step.subfields  # collect_subfields is memoized per execution, so is this
@@ -418,7 +300,7 @@ class FastExecution:
                 completed = executor.execute_collected_subfields(
                     return_type, result, path, subfields[1], subfields[2], position_context
                 )
-        elif kind == _LIST:
+        elif kind == LIST:
             if type(result) is list and not step.nodes[0].directives:
                 completed = self._complete_list(
                     inner, step, parent_type, info, field_path, path, result, position_context
@@ -428,7 +310,7 @@ class FastExecution:
                 completed = executor.complete_list_value(
                     return_type, step.details, info, path, result, position_context
                 )
-        elif kind == _LEAF:
+        elif kind == LEAF:
             completed = executor.complete_leaf_value(return_type, result)
         else:
             info = self._info(step, parent_type, info, field_path)
@@ -436,13 +318,13 @@ class FastExecution:
                 return_type, step.details, info, path, result, position_context
             )
         if non_null and completed is None:
-            raise _null_error(parent_type, step)
+            raise null_error(parent_type, step)
         return completed
 
     def _complete_list(
         self,
         item_type: Any,
-        step: _Step,
+        step: FieldStep,
         parent_type: GraphQLObjectType,
         info: Any,
         field_path: Path,
