@@ -5,6 +5,7 @@ removes them from the hub and releases their caps."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 from contextlib import AsyncExitStack
@@ -12,7 +13,12 @@ from contextlib import AsyncExitStack
 import httpx
 import pytest
 import websockets
+from starlette.websockets import WebSocket
 
+from app.graphql.context import Context
+from app.graphql.live_handoff import LiveRenderer
+from app.graphql.transport_ws import TransportWSHandler
+from app.live.direct import DirectDelivery
 from tests.conftest import LiveServer
 from tests.graphql.test_error_logging import hide_table
 from tests.live.test_direct_delivery import until
@@ -127,3 +133,32 @@ async def test_an_error_in_a_live_rendering_is_masked_and_logged_once_for_its_su
     assert fine["payload"]["data"]["messageAdded"]["text"] == "hello"
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1 and "req-broken" in errors[0].getMessage(), [r.getMessage() for r in errors]
+
+
+def alive(*kinds: type) -> int:
+    gc.collect()
+    return sum(1 for o in gc.get_objects() if isinstance(o, kinds))
+
+
+async def test_closed_sockets_leave_nothing_behind(live_server: LiveServer) -> None:
+    kinds = (TransportWSHandler, Context, DirectDelivery, LiveRenderer, WebSocket)
+    before = alive(*kinds)
+    async with httpx.AsyncClient(timeout=30) as http:
+        token = (await post(http, live_server, REGISTER, {"u": "ann"}))["register"]["token"]
+        for _ in range(3):
+            async with AsyncExitStack() as stack:
+                for _ in range(20):
+                    ws = await stack.enter_async_context(
+                        websockets.connect(live_server.ws_url, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
+                    )
+                    await ws.send(json.dumps({"type": "connection_init", "payload": {"token": token}}))
+                    assert json.loads(await ws.recv())["type"] == "connection_ack"
+                    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": ADDED}}))
+                await until(lambda: hub_count(live_server) == 20)
+                assert alive(*kinds) > before
+            await until(lambda: hub_count(live_server) == 0)
+    for _ in range(50):  # the server finishes closing a moment after the clients
+        if alive(*kinds) == before:
+            break
+        await asyncio.sleep(0.05)
+    assert alive(*kinds) == before, [type(o).__name__ for o in gc.get_objects() if isinstance(o, kinds)]
