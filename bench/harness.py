@@ -356,6 +356,9 @@ def run_fanout(
         "hold": measure_memory,
         "timeoutMs": int(timeout_s * 1000 / 2),
         "run": secrets.token_hex(4),
+        # graphql-transport-ws acknowledges no `subscribe`: give each server time to register them
+        # all (3 ms per subscriber, at least 1 s) before the memory reading and the first send
+        "settleMs": max(1000, 3 * subscribers),
     }
     quiet = wait_quiet(server.process.pid)
     time.sleep(1.0)  # quiet before the first memory reading

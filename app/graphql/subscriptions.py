@@ -136,7 +136,8 @@ class Subscription:
         viewer = ctx.viewer  # anonymous: public read-only topics only
         spec = (filter or MessageFilter()).to_spec()
         del filter  # a long-lived subscription keeps the spec only
-        await messages_queries.check_filter(ctx.db, viewer, spec)
+        async with ctx.services.hub.setups:
+            await messages_queries.check_filter(ctx.db, viewer, spec)
         accepts = message_predicate(spec, lambda: ctx.viewer, (EventKind.ADDED,))
         stream = event_stream(ctx.db, ctx.services.hub, accepts, after=None, hand_off=ctx.live_handoff)
         async for event in stream:
@@ -158,10 +159,11 @@ class Subscription:
         viewer = ctx.viewer  # anonymous: public read-only topics only
         spec = (filter or MessageFilter()).to_spec()
         del filter  # a long-lived subscription keeps the spec only
-        await messages_queries.check_filter(ctx.db, viewer, spec)
         position = decode_event_cursor(after) if after is not None else None
-        if position is not None:
-            await check_cursor(ctx.db, position)
+        async with ctx.services.hub.setups:
+            await messages_queries.check_filter(ctx.db, viewer, spec)
+            if position is not None:
+                await check_cursor(ctx.db, position)
         accepts = message_predicate(spec, lambda: ctx.viewer, MESSAGE_KINDS)
         stream = event_stream(ctx.db, ctx.services.hub, accepts, after=position, hand_off=ctx.live_handoff)
         async for event in stream:

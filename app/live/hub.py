@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BATCH = 500
+SETUP_SLOTS = 8  # subscriptions reading the database to start, at once (the SQLite pool holds 15)
 
 
 class SubscriptionClosed(Exception):
@@ -107,6 +108,8 @@ class LiveHub:
         self._gap = True  # a hint may have been missed: read the log's end, not the hint
         self.overflows = 0  # subscriptions that fell behind and went back to the log
         self._outage = False  # the last read failed because the database was unavailable
+        # a storm of subscribes waits here, in turn, rather than on the pool, which gives up after 30 s
+        self.setups = asyncio.Semaphore(SETUP_SLOTS)
 
     @property
     def db(self) -> Database:
