@@ -96,7 +96,7 @@ class DirectDelivery:
         """Called once the hub holds the delivery: read what the log has beyond `position`."""
         if self.position < self._hub.position:
             self.state = RECOVERING
-            self._task = asyncio.get_running_loop().create_task(self._recover())
+            self._task = asyncio.get_running_loop().create_task(self._drain(None))
 
     def wants(self, event: LiveEvent, memo: dict[Hashable, bool]) -> bool:
         """Whether to take `event`; `memo` (one per event) holds the answers of each group."""
@@ -160,28 +160,20 @@ class DirectDelivery:
         assert backlog
         self.position = backlog[0][0] - 1  # resend from the first frame not sent, read from the log
         self._backlog = None
-        self.state = RECOVERING  # the task finishing the send in flight goes on to _recover
+        self.state = RECOVERING  # the task finishing the send in flight goes on to read the log
 
-    async def _drain(self, waiting: Awaitable[None]) -> None:
+    async def _drain(self, waiting: Awaitable[None] | None) -> None:
+        """Finish the send in flight and the frames queued behind it, then read the log if the
+        delivery fell behind meanwhile (or started behind: `waiting` None)."""
         try:
-            await waiting
+            if waiting is not None:
+                await waiting
             while self._backlog and self.state is LIVE:
                 _position, frame = self._backlog.popleft()
                 await self._send(frame)
             self._backlog = None
             if self.state is RECOVERING:
                 await self._recover_in_task()
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            self._stop(None)
-        finally:
-            if asyncio.current_task() is self._task:
-                self._task = None
-
-    async def _recover(self) -> None:
-        try:
-            await self._recover_in_task()
         except asyncio.CancelledError:
             raise
         except Exception:
