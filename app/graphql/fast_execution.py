@@ -45,38 +45,14 @@ from app.graphql.field_plans import (
     OBJECT_ATTRIBUTE,
     PLAIN,
     FieldStep,
+    fast_stats,
     node_id_attribute,
     null_error,
     plain_arguments,
     plan_step,
     shape_of,
+    shapes_of,
 )
-
-STATS = "parley_fast_execution"  # the key of the counters in GraphQLSchema.extensions
-SHAPES = "parley_fast_execution_shapes"
-
-
-class FastStats:
-    """How often the shortcut answered a leaf and how often it handed one back: for tests."""
-
-    def __init__(self) -> None:
-        self.shortcuts = 0
-        self.fallbacks = 0
-
-
-def _shapes_of(schema: GraphQLSchema) -> dict[int, Any]:
-    """How to complete each output type of the schema, by the type's id (kept with it)."""
-    shapes = schema.extensions.get(SHAPES)
-    if shapes is None:
-        shapes = schema.extensions[SHAPES] = {}
-    return cast(dict[int, Any], shapes)
-
-
-def fast_stats(schema: GraphQLSchema) -> FastStats:
-    stats = schema.extensions.get(STATS)
-    if stats is None:
-        stats = schema.extensions[STATS] = FastStats()
-    return cast(FastStats, stats)
 
 
 class FastExecution:
@@ -94,7 +70,7 @@ class FastExecution:
         super().__init__(*args, **kwargs)
         self._field_plans = {}
         self._stats = fast_stats(self.schema)
-        self._shapes = _shapes_of(self.schema)
+        self._shapes = shapes_of(self.schema)
 
     def build_per_event_executor(self, payload: Any) -> Any:
         executor = super().build_per_event_executor(payload)  # type: ignore[misc]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, cast
 
-from graphql import GraphQLField, GraphQLList, GraphQLNonNull, GraphQLObjectType
+from graphql import GraphQLField, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.type.definition import is_leaf_type
 from strawberry import relay
@@ -146,3 +146,30 @@ def shape_of(return_type: Any) -> tuple[int, Any]:
     ):
         return OBJECT, return_type.is_type_of
     return OTHER, None
+
+
+STATS = "parley_fast_execution"  # the key of the counters in GraphQLSchema.extensions
+SHAPES = "parley_fast_execution_shapes"
+
+
+class FastStats:
+    """How often the shortcut answered a leaf and how often it handed one back: for tests."""
+
+    def __init__(self) -> None:
+        self.shortcuts = 0
+        self.fallbacks = 0
+
+
+def shapes_of(schema: GraphQLSchema) -> dict[int, Any]:
+    """How to complete each output type of the schema, by the type's id (kept with it)."""
+    shapes = schema.extensions.get(SHAPES)
+    if shapes is None:
+        shapes = schema.extensions[SHAPES] = {}
+    return cast(dict[int, Any], shapes)
+
+
+def fast_stats(schema: GraphQLSchema) -> FastStats:
+    stats = schema.extensions.get(STATS)
+    if stats is None:
+        stats = schema.extensions[STATS] = FastStats()
+    return cast(FastStats, stats)

@@ -16,8 +16,8 @@ from strawberry import relay
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from app.graphql.executor import ParleyExecutor
-from app.graphql.fast_execution import fast_stats
 from app.graphql.fast_resolvers import call_resolvers_directly
+from app.graphql.field_plans import fast_stats
 from tests.conftest import Api
 from tests.graphql.helpers import create_conversation, send_ok
 
