@@ -137,6 +137,11 @@ class Database:
         self._writer = async_sessionmaker(
             self.engine.execution_options(parley_write=True), expire_on_commit=False
         )
+        # SQLite has one writer at a time. Writers of this process queue here, in turn, instead of
+        # in SQLite's busy handler, which polls with sleeps of up to 100 ms and wakes late.
+        self._sqlite_writers: asyncio.Lock | None = (
+            asyncio.Lock() if self.engine.dialect.name == "sqlite" else None
+        )
 
     @property
     def dialect(self) -> str:
@@ -230,7 +235,7 @@ class Database:
         deadline = DEADLINE.get()
         if deadline is not None and not bookkeeping:
             deadline.disarm()
-        async with self._writer() as session:
+        async with self._writer_turn(), self._writer() as session:
             uow = UnitOfWork(session)
             async with session.begin():
                 yield uow
@@ -244,6 +249,14 @@ class Database:
                 await callback()
             except Exception:  # a failed publish must not undo a committed write
                 log.exception("after-commit callback failed")
+
+    @asynccontextmanager
+    async def _writer_turn(self) -> AsyncIterator[None]:
+        if self._sqlite_writers is None:
+            yield
+            return
+        async with self._sqlite_writers:
+            yield
 
     async def write_retrying(self, work: Callable[[UnitOfWork], Awaitable[T]], *, attempts: int = 3) -> T:
         """Run `work` in a write transaction, again if a unique constraint raced it.

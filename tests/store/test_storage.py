@@ -100,3 +100,29 @@ async def test_a_rolled_back_write_publishes_nothing(tmp_path: Path) -> None:
         assert published == [2]  # positions 1 and 2 of the rolled-back try were reused, nothing leaked
     finally:
         await db.dispose()
+
+
+@pytest.mark.sqlite_only
+async def test_writers_of_one_process_take_turns_without_sqlites_busy_handler(
+    tmp_path: Path,
+) -> None:
+    """With no busy timeout at all, overlapping write transactions still all commit: they queue
+    in the process (SQLite's busy handler polls with sleeps of up to 100 ms)."""
+    import asyncio
+
+    db = Database(make_settings(tmp_path, sqlite_busy_timeout_ms=0))
+    try:
+        async with db.write() as uow:
+            await uow.session.execute(text("CREATE TABLE scratch (n INTEGER)"))
+
+        async def one(n: int) -> None:
+            async with db.write() as uow:
+                await uow.session.execute(text("INSERT INTO scratch VALUES (:n)"), {"n": n})
+                await asyncio.sleep(0.01)  # hold the transaction while the others begin
+
+        await asyncio.gather(*(one(n) for n in range(12)))
+        async with db.read() as session:
+            rows = (await session.execute(text("SELECT n FROM scratch ORDER BY n"))).scalars().all()
+        assert rows == list(range(12))
+    finally:
+        await db.dispose()
