@@ -5,6 +5,7 @@ its other subscriptions keep working, and nothing is logged as an error."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import logging
 from typing import Any
@@ -16,6 +17,8 @@ from tests.conftest import LiveServer
 from tests.live.test_live import SEND, post
 
 TOPIC = """mutation { createTopic(input: {path: "/News", readOnly: true}) { __typename } }"""
+TOO_BIG_MESSAGE = base64.b64encode(b"Message:9223372036854775808").decode()
+TOO_BIG_CONVERSATION = base64.b64encode(b"Conversation:99999999999999999999999").decode()
 LOGIN = """mutation { login(input: {username: "admin", password: "admin-password-1"}) {
   ... on LoginSuccess { token } } }"""
 
@@ -39,6 +42,11 @@ async def test_invalid_subscriptions_get_an_error_frame(
         ('subscription { messageAdded(filter: {topic: "/x\ud800"}) { id } }', None, "`filter.topic`"),
         ('subscription { messageAdded(filter: {topic: "/Nowhere"}) { id } }', None, "Unknown topic"),
         ('subscription { messageEvents(after: "bm9wZQ") { cursor } }', None, "not a cursor"),
+        # ids whose number no key can hold (beyond 64 bits, or 32 on the way to SQL)
+        ("subscription($x: ID!) { messageAdded(filter: {ids: [$x]}) { id } }", {"x": TOO_BIG_MESSAGE}, "ids"),
+        ("subscription($x: ID!) { messageEvents(filter: {conversation: $x}) { cursor } }",
+         {"x": TOO_BIG_CONVERSATION}, "conversation"),
+        ("subscription($x: ID!) { messageAdded(filter: {inReplyTo: $x}) { id } }", {"x": TOO_BIG_MESSAGE}, "inReplyTo"),
     ]  # fmt: skip
     async with websockets.connect(live_server.ws_url, subprotocols=["graphql-transport-ws"]) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
