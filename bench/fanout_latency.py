@@ -159,7 +159,9 @@ async def run_case(
         if i % 50 == 49:
             await asyncio.sleep(0.05)  # do not stampede the accept queue
     await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 120)
-    await asyncio.sleep(1.0)  # every subscription registered on the server
+    # graphql-transport-ws acknowledges no `subscribe`: give the server time to register them all
+    # (3 ms per subscriber, at least 1 s; as bench/harness.py does)
+    await asyncio.sleep(max(1.0, 0.003 * subscribers))
     sent, acked = [], []
     cpu_before, rss_before = cpu_seconds(pid), rss_kib(pid)
     for n in range(messages):
