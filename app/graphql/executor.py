@@ -48,11 +48,11 @@ def shared(key: Hashable, payload: T) -> T:
 
 
 class SharedResults:
-    """The results of recent events, by (event, operation, variables, visibility), bounded. An
+    """The results of the last `size` events, by (event, operation, variables, visibility). An
     execution in flight is shared too: the others wait for it, and execute on their own if it
     fails or is cancelled (a result with errors is never shared)."""
 
-    def __init__(self, size: int = 1024) -> None:
+    def __init__(self, size: int = 64) -> None:
         self._size = size
         self._entries: OrderedDict[Hashable, asyncio.Future[ExecutionResult | None]] = OrderedDict()
         self.executions = 0  # counters, for tests and benchmarks
