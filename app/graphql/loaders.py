@@ -156,6 +156,14 @@ class Loaders:
         """Websocket contexts learn the viewer at connection_init."""
         self.viewer = viewer
 
+    def release(self) -> None:
+        """Drop this request's loaders and what they hold, once it is answered. A loader calls
+        back into its Loaders (a reference cycle), so without this a request's messages, rows and
+        futures waited for the cyclic garbage collector: about a tenth of a page's CPU."""
+        for name, value in list(vars(self).items()):
+            if isinstance(value, DataLoader):
+                del self.__dict__[name]
+
     def loaded(self, name: str, key: Any) -> Any:
         """The value of `key` when the loader `name` of this request already holds it, else
         NOT_LOADED (nothing is loaded here)."""

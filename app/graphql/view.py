@@ -40,6 +40,9 @@ from app.graphql.unstorable import unstorable
 log = logging.getLogger("app.graphql")
 
 
+CONTEXT = "parley_context"  # the request's GraphQL context, in its ASGI scope
+
+
 def request_id_of(request: Request | WebSocket) -> str:
     """The client's X-Request-ID, or a new one; the same for the whole request."""
     if "parley_request_id" not in request.scope:
@@ -109,13 +112,15 @@ class ParleyGraphQL(GraphQL[Context, None]):
                 raise HTTPException(401, "Invalid or expired token.")
         if isinstance(response, Response):
             response.headers["x-request-id"] = request_id
-        return Context(
+        context = Context(
             services=self.services,
             viewer=viewer,
             request=request,
             response=response,
             request_id=request_id,
         )
+        request.scope[CONTEXT] = context  # released once the request is answered (_run_http)
+        return context
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         if isinstance(request, WebSocket):
@@ -139,6 +144,10 @@ class ParleyGraphQL(GraphQL[Context, None]):
             request_id = request_id_of(request)
             log.warning("database unavailable (request id %s): %s: %s", request_id, type(exc).__name__, exc)
             return unavailable_response(request_id)
+        finally:
+            answered = request.scope.pop(CONTEXT, None)
+            if answered is not None:
+                answered.loaders.release()
 
     async def process_result(self, request: Any, result: Any) -> Any:
         body = await super().process_result(request, result)
