@@ -94,6 +94,9 @@ export class MessageView {
       return;
     }
     if (known) {
+      // an event read before a reply this view already counted (its answer came first) keeps the count
+      const held = this.messages.get(messageId);
+      if (held && message.replyCount < held.replyCount) message = { ...message, replyCount: held.replyCount };
       this.messages.set(messageId, message);
       this.list.querySelector(`[data-id="${CSS.escape(messageId)}"]`)?.replaceWith(this.render(message));
     } else if (kind === "ADDED" || kind === "MOVED" || !this.hasOlder) {
