@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -139,8 +139,8 @@ class Database:
         )
         # SQLite has one writer at a time. Writers of this process queue here, in turn, instead of
         # in SQLite's busy handler, which polls with sleeps of up to 100 ms and wakes late.
-        self._sqlite_writers: asyncio.Lock | None = (
-            asyncio.Lock() if self.engine.dialect.name == "sqlite" else None
+        self._writer_turn: AbstractAsyncContextManager[Any] = (
+            asyncio.Lock() if self.engine.dialect.name == "sqlite" else nullcontext()
         )
 
     @property
@@ -235,7 +235,7 @@ class Database:
         deadline = DEADLINE.get()
         if deadline is not None and not bookkeeping:
             deadline.disarm()
-        async with self._writer_turn(), self._writer() as session:
+        async with self._writer_turn, self._writer() as session:
             uow = UnitOfWork(session)
             async with session.begin():
                 yield uow
@@ -249,14 +249,6 @@ class Database:
                 await callback()
             except Exception:  # a failed publish must not undo a committed write
                 log.exception("after-commit callback failed")
-
-    @asynccontextmanager
-    async def _writer_turn(self) -> AsyncIterator[None]:
-        if self._sqlite_writers is None:
-            yield
-            return
-        async with self._sqlite_writers:
-            yield
 
     async def write_retrying(self, work: Callable[[UnitOfWork], Awaitable[T]], *, attempts: int = 3) -> T:
         """Run `work` in a write transaction, again if a unique constraint raced it.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -108,8 +109,6 @@ async def test_writers_of_one_process_take_turns_without_sqlites_busy_handler(
 ) -> None:
     """With no busy timeout at all, overlapping write transactions still all commit: they queue
     in the process (SQLite's busy handler polls with sleeps of up to 100 ms)."""
-    import asyncio
-
     db = Database(make_settings(tmp_path, sqlite_busy_timeout_ms=0))
     try:
         async with db.write() as uow:

@@ -12,6 +12,7 @@ export class MessageView {
     this.place = place;
     this.viewer = viewer;
     this.messages = new Map(); // id -> message, the one copy each
+    this.raised = new Map(); // root id -> the reply count this view raised it to, until an event has it
     this.after = null;
     this.hasOlder = true;
     this.loading = false;
@@ -94,9 +95,11 @@ export class MessageView {
       return;
     }
     if (known) {
-      // an event read before a reply this view already counted (its answer came first) keeps the count
-      const held = this.messages.get(messageId);
-      if (held && message.replyCount < held.replyCount) message = { ...message, replyCount: held.replyCount };
+      // an event read before a reply this view already counted (the send's answer came first) does
+      // not take the count back; the first event that has the count ends this
+      const raised = this.raised.get(messageId);
+      if (raised !== undefined && message.replyCount < raised) message = { ...message, replyCount: raised };
+      else this.raised.delete(messageId);
       this.messages.set(messageId, message);
       this.list.querySelector(`[data-id="${CSS.escape(messageId)}"]`)?.replaceWith(this.render(message));
     } else if (kind === "ADDED" || kind === "MOVED" || !this.hasOlder) {
@@ -117,6 +120,7 @@ export class MessageView {
     const root = reply.root && reply.root.id !== reply.id && this.messages.get(reply.root.id);
     if (!root) return;
     const updated = { ...root, replyCount: root.replyCount + 1 };
+    this.raised.set(root.id, updated.replyCount);
     this.messages.set(root.id, updated);
     this.list.querySelector(`[data-id="${CSS.escape(root.id)}"]`)?.replaceWith(this.render(updated));
   }
