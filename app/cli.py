@@ -20,20 +20,18 @@ def _settings() -> Settings:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    import uvicorn
 
-    from app.core.server import ParleyServer
+    from app.core.server import ParleyServer, server_config
     from app.main import create_app
 
     settings = _settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     app = create_app(settings)
-    config = uvicorn.Config(
+    config = server_config(
         app,
         host=args.host,
         port=args.port,
-        ws="websockets-sansio",
         ws_per_message_deflate=settings.ws_per_message_deflate,
         log_level=settings.log_level.lower(),
         timeout_graceful_shutdown=10,

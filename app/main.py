@@ -131,7 +131,26 @@ class WebSocketRegistry:
                 log.debug("websocket already closed", exc_info=True)
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+class ParleyApp(Starlette):
+    """Starlette, with GraphQL websockets handed straight to the transport: a socket is open for
+    hours, and each middleware and routing layer it passes through keeps a suspended frame for
+    that long (about 2 KB a socket). None of them does anything for a websocket (the body limit
+    and CORS are HTTP-only, and the transport closes with its own codes instead of raising)."""
+
+    graphql_sockets: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        sockets = self.graphql_sockets
+        if sockets is not None and scope["type"] == "websocket":
+            root = scope.get("root_path", "")
+            if scope["path"] == root + "/graphql":
+                scope["app"] = self
+                await sockets(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None) -> ParleyApp:
     settings = settings or load_settings()
     services = Services.build(settings)
     graphql = ParleyGraphQL(services, ide_html=graphiql_html())
@@ -164,7 +183,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             status_code=status,
         )
 
-    app = Starlette(
+    app = ParleyApp(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", websockets),
@@ -187,4 +206,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
             max_age=CORS_MAX_AGE_SECONDS,
         )
     app.state.websockets = websockets
+    app.graphql_sockets = websockets
     return app

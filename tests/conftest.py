@@ -22,6 +22,7 @@ import httpx
 import pytest
 import uvicorn
 
+from app.core.server import server_config
 from app.core.settings import Settings, load_settings
 from app.main import create_app
 
@@ -176,11 +177,10 @@ class LiveServer:
         self.settings = settings
         self.port = free_port()
         self.app = create_app(settings)
-        config = uvicorn.Config(
+        config = server_config(
             self.app,
             host="127.0.0.1",
             port=self.port,
-            ws="websockets-sansio",
             log_level="warning",
             lifespan="on",
             ws_per_message_deflate=False,

@@ -5,10 +5,27 @@ from __future__ import annotations
 
 import gc
 import socket
+from typing import Any
 
 import uvicorn
 
+from app.core.websocket_protocol import LeanWebSocketProtocol
+
 GC_GENERATION0_THRESHOLD = 50_000  # CPython's default is 700 (2,000 on 3.13)
+
+
+def server_config(
+    app: Any, *, host: str, port: int, ws_per_message_deflate: bool, **options: Any
+) -> uvicorn.Config:
+    """uvicorn's settings for Parley (`parley serve` and the tests' live server use the same)."""
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        ws=LeanWebSocketProtocol,
+        ws_per_message_deflate=ws_per_message_deflate,
+        **options,
+    )
 
 
 class ParleyServer(uvicorn.Server):

@@ -99,6 +99,9 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     async def handle_connection_init(self, message: Any) -> None:
         try:
             await super().handle_connection_init(message)
+            if self.connection_init_received and self.connection_init_timeout_task is not None:
+                # strawberry cancelled the timer but kept the task for the socket's lifetime
+                self.connection_init_timeout_task = None
         except SocketRefused as refused:  # this user has too many sockets open
             await self.websocket.close(code=refused.code, reason=refused.reason)
         except Exception as exc:  # authentication could not reach the database

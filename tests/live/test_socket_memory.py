@@ -1,0 +1,99 @@
+"""An open socket keeps only what it needs (real uvicorn, real websockets): not the handshake's
+request and response, no queue or waiter while idle, no connection_init timer once initialised.
+An idle subscription's memory is mostly its socket's (`bench/idle_memory.py` measures it)."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+from contextlib import AsyncExitStack
+
+import httpx
+import pytest
+import websockets
+
+from app.core.websocket_protocol import LeanWebSocketProtocol, ReceiveQueue, WritableFlag
+from app.graphql.transport_ws import TransportWSHandler
+from tests.conftest import LiveServer
+from tests.live.test_direct_delivery import until
+from tests.live.test_parked_subscriptions import ADDED, REGISTER, SEND, hub_count
+from tests.live.test_shared_execution import post
+
+
+def socket_protocols(server: LiveServer) -> list[LeanWebSocketProtocol]:
+    return [p for p in server.server.server_state.connections if isinstance(p, LeanWebSocketProtocol)]
+
+
+async def test_an_idle_socket_keeps_no_handshake_queue_or_timer(live_server: LiveServer) -> None:
+    async with httpx.AsyncClient(timeout=30) as http, AsyncExitStack() as stack:
+        token = (await post(http, live_server, REGISTER, {"u": "ann"}))["register"]["token"]
+        sockets = []
+        for _ in range(5):
+            ws = await stack.enter_async_context(
+                websockets.connect(live_server.ws_url, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
+            )
+            await ws.send(json.dumps({"type": "connection_init", "payload": {"token": token}}))
+            assert json.loads(await ws.recv())["type"] == "connection_ack"
+            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": ADDED}}))
+            sockets.append(ws)
+        await until(lambda: hub_count(live_server) == 5)
+
+        protocols = socket_protocols(live_server)
+        assert len(protocols) == 5
+        for protocol in protocols:
+            assert "request" not in vars(protocol) and "response" not in vars(protocol)
+            # websockets' parser generator still holds the request in its frame: emptied
+            parser_frame = protocol.conn.parser.gi_frame
+            held = parser_frame.f_locals.get("request") if parser_frame is not None else None
+            assert held is None or len(held.headers) == 0
+            assert isinstance(protocol.queue, ReceiveQueue) and protocol.queue.empty()
+            assert protocol.queue._items is None and protocol.writable.is_set()
+        gc.collect()
+        handlers = [o for o in gc.get_objects() if isinstance(o, TransportWSHandler)]
+        assert len(handlers) == 5
+        assert all(h.connection_init_received and h.connection_init_timeout_task is None for h in handlers)
+
+        # and the sockets still work both ways
+        await post(http, live_server, SEND, {"x": "hello"}, token)
+        for ws in sockets:
+            frame = json.loads(await asyncio.wait_for(ws.recv(), 10))
+            assert frame["type"] == "next" and frame["payload"]["data"]["messageAdded"]["text"] == "hello"
+
+
+async def test_receive_queue_hands_items_over_in_order_and_survives_a_cancelled_get() -> None:
+    queue = ReceiveQueue()
+    reader = asyncio.create_task(queue.get())
+    await asyncio.sleep(0)
+    queue.put_nowait("a")
+    queue.put_nowait("b")
+    assert await reader == "a"
+    assert await queue.get() == "b" and queue.empty()
+
+    waiting = asyncio.create_task(queue.get())
+    await asyncio.sleep(0)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    queue.put_nowait("c")
+    assert await asyncio.wait_for(queue.get(), 1) == "c"
+
+
+async def test_writable_flag_wakes_every_waiter_and_blocks_while_clear() -> None:
+    flag = WritableFlag()
+    assert not flag.is_set()
+    waiters = [asyncio.create_task(flag.wait()) for _ in range(3)]
+    await asyncio.sleep(0)
+    assert not any(w.done() for w in waiters)
+    flag.set()
+    assert await asyncio.gather(*waiters) == [True, True, True]
+    flag.clear()
+    blocked = asyncio.create_task(flag.wait())
+    await asyncio.sleep(0.01)
+    assert not blocked.done()
+    blocked.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await blocked
+    assert flag._waiters == []  # a cancelled waiter leaves nothing behind
+    flag.set()
+    assert await asyncio.wait_for(flag.wait(), 1)
