@@ -1,6 +1,10 @@
 """uvicorn's websocket protocol, lighter per open socket.
 
-An idle subscription's memory is mostly its socket's; this takes about a fifth off it:
+`write_text_now` writes a text frame at once, without the ASGI `send` coroutine (the live hub
+writes one frame per subscriber per event; that coroutine, its message dict and the writable
+wait were a tenth of a delivery).
+
+An idle subscription's memory is mostly its socket's; this takes about a third off it:
 - The handshake's request and response (their header maps: about 90 objects, 5 KB) stayed alive
   for as long as the socket was open: uvicorn keeps both on the protocol, and websockets' parser
   generator keeps the request in its frame. Nothing reads them once the handshake is sent (the
@@ -16,7 +20,9 @@ import asyncio
 from collections import deque
 from typing import Any
 
+from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.exceptions import InvalidState
 
 
 class ReceiveQueue:
@@ -96,6 +102,23 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
         self.queue = ReceiveQueue()  # type: ignore[assignment]
         self.writable = WritableFlag()  # type: ignore[assignment]
         self.writable.set()
+
+    def write_text_now(self, text: str) -> bool:
+        """uvicorn's `send` of a `websocket.send` text message, when it need not wait: False when
+        it would (the transport is paused until the client reads) or when the socket is not in its
+        open state (`send` then does what it does), raises ClientDisconnected like `send`."""
+        if self.disconnected:
+            raise ClientDisconnected
+        if not self.writable.is_set() or not self.handshake_complete or self.close_sent:
+            return False
+        if self.initial_response is not None:
+            return False
+        try:
+            self.conn.send_text(text.encode())
+        except InvalidState:
+            raise ClientDisconnected from None
+        self.transport.write(b"".join(self.conn.data_to_send()))
+        return True
 
     def start_keepalive(self) -> None:
         # called once, right after the handshake's response is written

@@ -21,6 +21,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
 from app.core.outages import database_unavailable
+from app.core.websocket_protocol import LeanWebSocketProtocol
 from app.domain.errors import DomainError, LimitExceeded, RateLimited
 from app.graphql.context import Context, client_address
 from app.graphql.live_handoff import GoLive, LiveRenderer
@@ -158,6 +159,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             render=renderer.render,
             prefix=f'{{"id":{orjson.dumps(operation_id).decode()},"type":"next","payload":',
             send=self.send_text,
+            send_now=self._text_writer(),
             on_end=ended,
             limit=hub.queue_size,
             position=marker.handoff.position,
@@ -165,6 +167,22 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         self.parked[operation_id] = delivery
         operation.task = _PARKED  # its task ends now: keep neither it nor its coroutine
         hub.adopt(marker.handoff.subscription, delivery)
+
+    def _text_writer(self) -> Callable[[str], bool] | None:
+        """The socket's synchronous frame writer (app/core/websocket_protocol.py), when the ASGI
+        `send` is that protocol's own (it is under `parley serve`)."""
+        protocol = getattr(self.websocket.ws._send, "__self__", None)  # type: ignore[attr-defined]
+        if not isinstance(protocol, LeanWebSocketProtocol):
+            return None
+        websocket = self.websocket.ws  # type: ignore[attr-defined]
+        write = protocol.write_text_now
+
+        def send_now(text: str) -> bool:
+            if websocket.application_state is not WebSocketState.CONNECTED:
+                raise WebSocketDisconnected
+            return write(text)
+
+        return send_now
 
     async def send_text(self, text: str) -> None:
         """One frame, already JSON, straight to the socket (raises once the socket is gone)."""

@@ -58,6 +58,7 @@ class DirectDelivery:
         "_render",
         "_prefix",
         "_send",
+        "_send_now",
         "_on_end",
         "_limit",
         "position",
@@ -75,6 +76,7 @@ class DirectDelivery:
         render: Render,
         prefix: str,
         send: Callable[[str], Coroutine[Any, Any, None]],
+        send_now: Callable[[str], bool] | None = None,
         on_end: Callable[[DomainError | None], Coroutine[Any, Any, None]],
         limit: int,
         position: int,
@@ -85,6 +87,7 @@ class DirectDelivery:
         self._render = render
         self._prefix = prefix  # the frame up to its payload: '{"id":"1","type":"next","payload":'
         self._send = send
+        self._send_now = send_now  # writes a frame at once, or says False when `send` must wait
         self._on_end = on_end  # the delivery stopped by itself: the socket went away, or the log
         self._limit = limit
         self.position = position  # the last event sent (or queued), or skipped by the predicate
@@ -148,6 +151,8 @@ class DirectDelivery:
             return
         self.position = position
         try:
+            if self._send_now is not None and self._send_now(frame):
+                return
             waiting = start(self._send(frame))
         except Exception:
             self._stop(None)  # the socket is gone; its own close removes the operation

@@ -60,6 +60,27 @@ class Socket:
         return [int(frame.removeprefix("<").removesuffix("}")) for frame in self.frames]
 
 
+class WritableSocket(Socket):
+    """A socket that also writes at once (like app/core/websocket_protocol.py's write_text_now)
+    while the client reads, and says it cannot while it does not."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.written_at_once = 0
+        self.waited = 0
+
+    async def send(self, text: str) -> None:
+        self.waited += 1
+        await super().send(text)
+
+    def send_now(self, text: str) -> bool:
+        if not self.gate.is_set():
+            return False
+        self.frames.append(text)
+        self.written_at_once += 1
+        return True
+
+
 def render(event: LiveEvent, shared: dict[Any, Any]) -> str:
     return str(event.position)
 
@@ -72,6 +93,7 @@ def deliver(hub: LiveHub, socket: Socket, position: int | None = None) -> Direct
         render=render,
         prefix="<",
         send=socket.send,
+        send_now=getattr(socket, "send_now", None),
         on_end=socket.on_end,
         limit=hub.queue_size,
         position=subscription.after if position is None else position,
@@ -109,6 +131,26 @@ async def test_sends_that_wait_queue_in_order_and_a_subscriber_far_behind_reread
     await append(hub, 2)  # live again
     await until(lambda: len(socket.frames) == 12)
     assert socket.positions() == list(range(start_at + 1, start_at + 13))
+    assert socket.ended == []
+
+
+async def test_frames_written_at_once_keep_their_order_with_those_that_wait(hub: LiveHub) -> None:
+    socket = WritableSocket()
+    delivery = deliver(hub, socket)
+    start_at = delivery.position
+    await append(hub, 2)
+    assert socket.written_at_once == 2
+    socket.gate.clear()  # the client stops reading: the writer says no, the send waits
+    await append(hub, 2)
+    assert socket.waited == 1 and len(socket.frames) == 2  # one send waits, one queued behind it
+    socket.gate.set()
+    await append(hub, 1)  # behind the two, whether they are out yet or not
+    await until(lambda: len(socket.frames) == 5)
+    assert socket.positions() == list(range(start_at + 1, start_at + 6))
+    await until(lambda: delivery.state == LIVE and delivery._task is None)
+    await append(hub, 2)  # nothing waits any more: written at once again
+    assert socket.positions() == list(range(start_at + 1, start_at + 8))
+    assert socket.waited + socket.written_at_once == 7 and socket.written_at_once >= 4
     assert socket.ended == []
 
 

@@ -1,6 +1,8 @@
-"""An open socket keeps only what it needs (real uvicorn, real websockets): not the handshake's
-request and response, no queue or waiter while idle, no connection_init timer once initialised.
-An idle subscription's memory is mostly its socket's (`bench/idle_memory.py` measures it)."""
+"""The websocket protocol (real uvicorn, real websockets). An open socket keeps only what it
+needs: not the handshake's request and response, no queue or waiter while idle, no
+connection_init timer once initialised (an idle subscription's memory is mostly its socket's;
+`bench/idle_memory.py` measures it). Frames the hub writes at once wait while the transport is
+paused."""
 
 from __future__ import annotations
 
@@ -97,3 +99,31 @@ async def test_writable_flag_wakes_every_waiter_and_blocks_while_clear() -> None
     assert flag._waiters == []  # a cancelled waiter leaves nothing behind
     flag.set()
     assert await asyncio.wait_for(flag.wait(), 1)
+
+
+async def test_a_socket_that_cannot_take_more_gets_its_frames_once_it_can(live_server: LiveServer) -> None:
+    """The hub writes frames at once only while the transport takes them; paused (the client
+    stopped reading), the frame waits in uvicorn's send and goes out, in order, on resume."""
+    assert live_server.loop is not None
+    async with httpx.AsyncClient(timeout=30) as http:
+        token = (await post(http, live_server, REGISTER, {"u": "ann"}))["register"]["token"]
+        async with websockets.connect(live_server.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+            await ws.send(json.dumps({"type": "connection_init", "payload": {"token": token}}))
+            assert json.loads(await ws.recv())["type"] == "connection_ack"
+            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": ADDED}}))
+            await until(lambda: hub_count(live_server) == 1)
+            (protocol,) = socket_protocols(live_server)
+            live_server.loop.call_soon_threadsafe(protocol.pause_writing)  # as the transport does
+            await until(lambda: not protocol.writable.is_set())
+            await post(http, live_server, SEND, {"x": "first"}, token)
+            await post(http, live_server, SEND, {"x": "second"}, token)
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(ws.recv(), 0.5)
+            live_server.loop.call_soon_threadsafe(protocol.resume_writing)
+            await post(http, live_server, SEND, {"x": "third"}, token)
+            texts = [json.loads(await asyncio.wait_for(ws.recv(), 10)) for _ in range(3)]
+            assert [t["payload"]["data"]["messageAdded"]["text"] for t in texts] == [
+                "first",
+                "second",
+                "third",
+            ]
