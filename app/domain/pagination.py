@@ -9,7 +9,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 from app.domain.errors import InvalidInput, LimitExceeded
 
@@ -113,10 +113,42 @@ class PageRequest:
         return self.last if self.last is not None else (self.first or 0)
 
 
+class Cursors(Sequence[str]):
+    """A page's cursors from its rows' sort keys, each encoded when first read: a page of 50 whose
+    client selects no edge `cursor` (only pageInfo's two, or none) encodes two, or none."""
+
+    __slots__ = ("_keys", "_encoded")
+
+    def __init__(self, keys: list[tuple[Any, ...]]) -> None:
+        self._keys = keys
+        self._encoded: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self._keys)))]
+        if index < 0:
+            index += len(self._keys)
+        if not 0 <= index < len(self._keys):
+            raise IndexError("cursor index out of range")
+        cursor = self._encoded.get(index)
+        if cursor is None:
+            cursor = self._encoded[index] = encode_cursor(self._keys[index])
+        return cursor
+
+
 @dataclass
 class Page(Generic[T]):
     items: list[T]
-    cursors: list[str]
+    cursors: Sequence[str]
     has_next_page: bool
     has_previous_page: bool
     total_count: int | None = None

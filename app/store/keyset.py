@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.domain.errors import InvalidInput
-from app.domain.pagination import Page, PageRequest, cursor_value_ok, decode_cursor, encode_cursor
+from app.domain.pagination import Cursors, Page, PageRequest, cursor_value_ok, decode_cursor
 
 T = TypeVar("T")
 
@@ -88,7 +88,7 @@ async def paginate(
     rows = rows[: page.size]
     if not forward:
         rows.reverse()
-    cursors = [encode_cursor(key_of(r)) for r in rows]
+    cursors = Cursors([key_of(r) for r in rows])
     if forward:
         return Page(
             rows,

@@ -9,6 +9,7 @@ import pytest
 
 from app.domain.errors import InvalidInput, LimitExceeded
 from app.domain.pagination import (
+    Cursors,
     PageRequest,
     check_cursor_values,
     cursor_value_ok,
@@ -131,3 +132,16 @@ def test_first_with_before_is_refused() -> None:
     with pytest.raises(InvalidInput) as refused:
         build(first=2, before="b")
     assert refused.value.field == "first"
+
+
+def test_cursors_are_encoded_when_read_and_read_like_a_list() -> None:
+    keys = [(3,), (2,), (1,)]
+    cursors = Cursors(keys)
+    assert len(cursors) == 3 and cursors._encoded == {}  # nothing encoded until read
+    assert cursors[-1] == encode_cursor((1,)) and list(cursors._encoded) == [2]
+    assert list(cursors) == [encode_cursor(k) for k in keys]
+    assert cursors[1:] == [encode_cursor((2,)), encode_cursor((1,))]
+    for bad in (3, -4):
+        with pytest.raises(IndexError):
+            cursors[bad]
+    assert not Cursors([])

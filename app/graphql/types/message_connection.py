@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from enum import Enum
 
@@ -14,7 +14,7 @@ from app.domain.pagination import Page, PageRequest
 from app.filters import MessageFilterSpec
 from app.graphql.context import Info
 from app.graphql.prefetch import prefetch_message_parts
-from app.graphql.types.common import Connection
+from app.graphql.types.common import page_info
 from app.graphql.types.messages import Message
 from app.queries import messages as messages_queries
 
@@ -28,12 +28,17 @@ class TreeView(Enum):
 
 @strawberry.type
 class MessageEdge:
-    cursor: str
     node: Message
     tree: list[Message] = strawberry.field(
         description="With treeView ONE_TREE the root's direct replies, with FULL_TREE its whole thread "
         "(oldest first; inReplyTo gives the nesting); empty otherwise."
     )
+    cursors: strawberry.Private[Sequence[str]]  # the page's, encoded when read
+    index: strawberry.Private[int]
+
+    @strawberry.field
+    def cursor(self) -> str:
+        return self.cursors[self.index]
 
 
 @strawberry.type
@@ -54,15 +59,17 @@ class MessageConnection:
         count: Callable[[], Awaitable[int]] | None = None,
     ) -> MessageConnection:
         trees = trees or {}
+        cursors = page.cursors
         edges = [
             MessageEdge(
-                cursor=c,
                 node=Message.from_row(m),
-                tree=[Message.from_row(r) for r in trees.get(m.id or 0, [])],
+                tree=[Message.from_row(r) for r in trees.get(m.id or 0, [])] if trees else [],
+                cursors=cursors,
+                index=i,
             )
-            for m, c in zip(page.items, page.cursors, strict=True)
+            for i, m in enumerate(page.items)
         ]
-        info = Connection.of(page, lambda m: m).page_info
+        info = page_info(page)
         total: Callable[[], Awaitable[int]] | int = len(edges)
         if page.total_count is not None:
             total = page.total_count
