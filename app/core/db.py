@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import (
 
 from app.core.deadlines import DEADLINE, Deadline, DeadlineExceeded
 from app.core.settings import Settings
+from app.core.sqlite_driver import OneTripDBAPI
 from app.domain.search_terms import CONTAINS_FUNCTION, contains_or_null
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,9 @@ def create_engine(settings: Settings) -> AsyncEngine:
         database = url.database or ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": settings.sqlite_busy_timeout_ms / 1000})
+        engine = create_async_engine(
+            url, module=OneTripDBAPI(), connect_args={"timeout": settings.sqlite_busy_timeout_ms / 1000}
+        )
         _prepare_sqlite(engine, settings.sqlite_busy_timeout_ms)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
