@@ -77,9 +77,12 @@ async def load_events(session: AsyncSession, rows: list[Event]) -> list[LiveEven
     topic_ids |= {r.data["fromTopicId"] for r in rows if r.data.get("fromTopicId")}
     topics = await topic_store.topics_by_ids(session, ids=list(topic_ids))
     grants = await topic_store.grants_by_topic_ids(session, ids=list(topics))
-    facts = await load_facts(session, list(messages.values()), topics)
-    translations = await notice_store.translations_by_message_ids(session, ids=list(messages))
     authors = await user_store.users_by_ids(session, ids=list({m.author_id for m in messages.values()}))
+    facts = await load_facts(session, list(messages.values()), topics, authors)
+    translations = await notice_store.translations_by_message_ids(
+        session,
+        ids=[i for i, m in messages.items() if m.translated],  # the flag says whether any exist
+    )
     announcement_groups = await announcement_store.audience_by_ids(
         session, ids=[r.announcement_id for r in rows if r.announcement_id is not None]
     )
@@ -131,9 +134,13 @@ async def load_events(session: AsyncSession, rows: list[Event]) -> list[LiveEven
 
 
 async def load_facts(
-    session: AsyncSession, messages: list[Message], topics: dict[int, Topic] | None = None
+    session: AsyncSession,
+    messages: list[Message],
+    topics: dict[int, Topic] | None = None,
+    authors: dict[int, User] | None = None,
 ) -> dict[int, MessageFacts]:
-    """What the filter predicate needs of each message, in one query per relation."""
+    """What the filter predicate needs of each message, in one query per relation (none for the
+    topics and authors given)."""
     ids = [m.id for m in messages if m.id is not None]
     if not ids:
         return {}
@@ -141,7 +148,8 @@ async def load_facts(
     topics = {**(topics or {}), **await topic_store.topics_by_ids(session, ids=missing)}
     tags = await message_meta.tags_by_message_ids(session, ids=ids)
     labels = await message_meta.labels_by_message_ids(session, ids=ids)
-    authors = await user_store.users_by_ids(session, ids=[m.author_id for m in messages])
+    missing_authors = [m.author_id for m in messages if m.author_id not in (authors or {})]
+    authors = {**(authors or {}), **await user_store.users_by_ids(session, ids=missing_authors)}
     readers = await read_store.reader_ids_by_message_ids(session, ids=ids)
     task_paths = await message_meta.task_paths_by_message_ids(session, ids=ids)
     return {
