@@ -38,6 +38,17 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Default factories for JSON columns. Not the builtins `list` and `dict`: pydantic reads a default
+# factory's signature each time it calls it, and a builtin's is parsed from its text with `ast`
+# (75 µs, against 5 for a Python function), so building a Message took 270 µs instead of 75.
+def empty_list() -> list[Any]:
+    return []
+
+
+def empty_dict() -> dict[str, Any]:
+    return {}
+
+
 def fk(target: str, *, nullable: bool = False, index: bool = False) -> Any:
     return Field(
         sa_column=Column(ForeignKey(target, ondelete="CASCADE"), nullable=nullable, index=index),

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, ForeignKey
 from sqlmodel import Column, Field, SQLModel
 
-from app.models.base import NEVER_REUSED_IDS, fk, when
+from app.models.base import NEVER_REUSED_IDS, empty_dict, fk, when
 
 
 class Event(SQLModel, table=True):
@@ -23,7 +23,7 @@ class Event(SQLModel, table=True):
     topic_id: int | None = Field(default=None, index=True)
     actor_id: int | None = Field(default=None)
     at: datetime = when(index=True)
-    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    data: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
 
 
 class EventCounter(SQLModel, table=True):

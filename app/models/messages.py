@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, UniqueConstraint, false
 from sqlmodel import Column, Field, SQLModel
 
-from app.models.base import NEVER_REUSED_IDS, fk, when
+from app.models.base import NEVER_REUSED_IDS, empty_list, fk, when
 
 
 class Message(SQLModel, table=True):
@@ -55,8 +55,8 @@ class Message(SQLModel, table=True):
     like_count: int = 0
     votes_up: int = 0
     votes_down: int = 0
-    urls: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    parameters: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    urls: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
+    parameters: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
     # set: a conversation message deleted while replies hang off it, kept as an empty tombstone
     deleted_at: datetime | None = when(nullable=True)
     # has rows in message_translations: a message without needs no query to render its text

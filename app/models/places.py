@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey
 from sqlmodel import Column, Field, SQLModel
 
-from app.models.base import NEVER_REUSED_IDS, fk, when
+from app.models.base import NEVER_REUSED_IDS, empty_dict, fk, when
 
 
 class Conversation(SQLModel, table=True):
@@ -54,7 +54,7 @@ class Topic(SQLModel, table=True):
     can_delete_all_messages: bool = False
     admin_can_update_all_messages: bool = True
     admin_can_delete_all_messages: bool = True
-    extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    extra: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
 
 
 class TopicAccess(SQLModel, table=True):
