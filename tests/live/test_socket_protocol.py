@@ -127,3 +127,26 @@ async def test_a_socket_that_cannot_take_more_gets_its_frames_once_it_can(live_s
                 "second",
                 "third",
             ]
+
+
+async def test_sockets_sharing_a_frame_each_get_it_whole(live_server: LiveServer) -> None:
+    """The hub encodes a frame once for every subscriber that gets the same text: each socket
+    still gets it whole, at every length encoding (7-bit, 16-bit), and a socket whose
+    subscription id differs gets its own."""
+    async with httpx.AsyncClient(timeout=30) as http, AsyncExitStack() as stack:
+        token = (await post(http, live_server, REGISTER, {"u": "ann"}))["register"]["token"]
+        sockets = []
+        for operation_id in ("1", "1", "2"):
+            ws = await stack.enter_async_context(
+                websockets.connect(live_server.ws_url, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
+            )
+            await ws.send(json.dumps({"type": "connection_init", "payload": {"token": token}}))
+            assert json.loads(await ws.recv())["type"] == "connection_ack"
+            await ws.send(json.dumps({"id": operation_id, "type": "subscribe", "payload": {"query": ADDED}}))
+            sockets.append(ws)
+        await until(lambda: hub_count(live_server) == 3)
+        for text in ("hi", "x" * 3000):
+            await post(http, live_server, SEND, {"x": text}, token)
+            frames = [json.loads(await asyncio.wait_for(ws.recv(), 10)) for ws in sockets]
+            assert [f["id"] for f in frames] == ["1", "1", "2"]
+            assert all(f["payload"]["data"]["messageAdded"]["text"] == text for f in frames)
