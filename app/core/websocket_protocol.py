@@ -99,8 +99,9 @@ class WritableFlag:
 
 
 # The last text frame written at once, encoded (server frames are not masked): the hub writes the
-# same frame to every subscriber of a group one after the other, so one entry is enough.
-_last_frame: list[Any] = ["", b""]
+# same frame to every subscriber of a group one after the other, so one entry is enough. The pair
+# is read and replaced as one tuple, so servers on several threads (the tests) never mix two.
+_last_frame: list[tuple[str, bytes]] = [("", b"")]
 
 
 class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
@@ -127,10 +128,11 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
             conn.send_text(text.encode())  # compressed (per socket), logged, or refused: as `send`
             self.transport.write(b"".join(conn.data_to_send()))
             return True
-        last = _last_frame
-        if text != last[0]:  # a live event's frame goes to every subscriber alike: encode it once
-            last[:] = text, Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
-        self.transport.write(last[1])
+        cached_text, frame = _last_frame[0]  # one (text, bytes) pair, replaced whole: thread-safe
+        if text != cached_text:  # a live event's frame goes to every subscriber alike: encode it once
+            frame = Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
+            _last_frame[0] = (text, frame)
+        self.transport.write(frame)
         return True
 
     def start_keepalive(self) -> None:
