@@ -145,6 +145,7 @@ class ParleyApp(Starlette):
             root = scope.get("root_path", "")
             if scope["path"] == root + "/graphql":
                 scope["app"] = self
+                scope.setdefault("router", self.router)  # what websocket.url_for reads
                 await sockets(scope, receive, send)
                 return
         await super().__call__(scope, receive, send)

@@ -8,7 +8,9 @@ statement in a session costs about 0.35-0.45 ms of CPU instead of 0.7 (five in o
 
 Everything else (connections, transactions, commits, errors, `create_function`, interrupting a
 statement) is SQLAlchemy's and aiosqlite's own; server-side cursors keep the stock cursor. The
-raw reference of the benchmark uses the same engine, so it has this too.
+raw reference of the benchmark uses the same engine, so it has this too. A statement whose task is
+cancelled runs to its end in the thread, fetch included (the stock adapter stopped after execute);
+a request's deadline still interrupts it (app/core/deadlines.py).
 """
 
 from __future__ import annotations

@@ -126,6 +126,13 @@ class Cursors(Sequence[str]):
     def __len__(self) -> int:
         return len(self._keys)
 
+    def __eq__(self, other: object) -> bool:  # as the list it stands for (Page compares its fields)
+        if isinstance(other, Cursors | list):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-looking, like a list
+
     @overload
     def __getitem__(self, index: int) -> str: ...
 

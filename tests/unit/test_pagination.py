@@ -145,3 +145,4 @@ def test_cursors_are_encoded_when_read_and_read_like_a_list() -> None:
         with pytest.raises(IndexError):
             cursors[bad]
     assert not Cursors([])
+    assert Cursors(keys) == cursors == [encode_cursor(k) for k in keys] and cursors != Cursors(keys[:2])
