@@ -27,18 +27,23 @@ def socket_protocols(server: LiveServer) -> list[LeanWebSocketProtocol]:
     return [p for p in server.server.server_state.connections if isinstance(p, LeanWebSocketProtocol)]
 
 
+async def subscribed_socket(
+    stack: AsyncExitStack, server: LiveServer, token: str, operation_id: str = "1"
+) -> websockets.ClientConnection:
+    """A socket, initialised with `token`, subscribed to ADDED as `operation_id`; closed with `stack`."""
+    ws = await stack.enter_async_context(
+        websockets.connect(server.ws_url, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
+    )
+    await ws.send(json.dumps({"type": "connection_init", "payload": {"token": token}}))
+    assert json.loads(await ws.recv())["type"] == "connection_ack"
+    await ws.send(json.dumps({"id": operation_id, "type": "subscribe", "payload": {"query": ADDED}}))
+    return ws
+
+
 async def test_an_idle_socket_keeps_no_handshake_queue_or_timer(live_server: LiveServer) -> None:
     async with httpx.AsyncClient(timeout=30) as http, AsyncExitStack() as stack:
         token = (await post(http, live_server, REGISTER, {"u": "ann"}))["register"]["token"]
-        sockets = []
-        for _ in range(5):
-            ws = await stack.enter_async_context(
-                websockets.connect(live_server.ws_url, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
-            )
-            await ws.send(json.dumps({"type": "connection_init", "payload": {"token": token}}))
-            assert json.loads(await ws.recv())["type"] == "connection_ack"
-            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": ADDED}}))
-            sockets.append(ws)
+        sockets = [await subscribed_socket(stack, live_server, token) for _ in range(5)]
         await until(lambda: hub_count(live_server) == 5)
 
         protocols = socket_protocols(live_server)
@@ -105,28 +110,25 @@ async def test_a_socket_that_cannot_take_more_gets_its_frames_once_it_can(live_s
     """The hub writes frames at once only while the transport takes them; paused (the client
     stopped reading), the frame waits in uvicorn's send and goes out, in order, on resume."""
     assert live_server.loop is not None
-    async with httpx.AsyncClient(timeout=30) as http:
+    async with httpx.AsyncClient(timeout=30) as http, AsyncExitStack() as stack:
         token = (await post(http, live_server, REGISTER, {"u": "ann"}))["register"]["token"]
-        async with websockets.connect(live_server.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
-            await ws.send(json.dumps({"type": "connection_init", "payload": {"token": token}}))
-            assert json.loads(await ws.recv())["type"] == "connection_ack"
-            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": ADDED}}))
-            await until(lambda: hub_count(live_server) == 1)
-            (protocol,) = socket_protocols(live_server)
-            live_server.loop.call_soon_threadsafe(protocol.pause_writing)  # as the transport does
-            await until(lambda: not protocol.writable.is_set())
-            await post(http, live_server, SEND, {"x": "first"}, token)
-            await post(http, live_server, SEND, {"x": "second"}, token)
-            with pytest.raises(TimeoutError):
-                await asyncio.wait_for(ws.recv(), 0.5)
-            live_server.loop.call_soon_threadsafe(protocol.resume_writing)
-            await post(http, live_server, SEND, {"x": "third"}, token)
-            texts = [json.loads(await asyncio.wait_for(ws.recv(), 10)) for _ in range(3)]
-            assert [t["payload"]["data"]["messageAdded"]["text"] for t in texts] == [
-                "first",
-                "second",
-                "third",
-            ]
+        ws = await subscribed_socket(stack, live_server, token)
+        await until(lambda: hub_count(live_server) == 1)
+        (protocol,) = socket_protocols(live_server)
+        live_server.loop.call_soon_threadsafe(protocol.pause_writing)  # as the transport does
+        await until(lambda: not protocol.writable.is_set())
+        await post(http, live_server, SEND, {"x": "first"}, token)
+        await post(http, live_server, SEND, {"x": "second"}, token)
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(ws.recv(), 0.5)
+        live_server.loop.call_soon_threadsafe(protocol.resume_writing)
+        await post(http, live_server, SEND, {"x": "third"}, token)
+        texts = [json.loads(await asyncio.wait_for(ws.recv(), 10)) for _ in range(3)]
+        assert [t["payload"]["data"]["messageAdded"]["text"] for t in texts] == [
+            "first",
+            "second",
+            "third",
+        ]
 
 
 async def test_sockets_sharing_a_frame_each_get_it_whole(live_server: LiveServer) -> None:
@@ -135,15 +137,7 @@ async def test_sockets_sharing_a_frame_each_get_it_whole(live_server: LiveServer
     subscription id differs gets its own."""
     async with httpx.AsyncClient(timeout=30) as http, AsyncExitStack() as stack:
         token = (await post(http, live_server, REGISTER, {"u": "ann"}))["register"]["token"]
-        sockets = []
-        for operation_id in ("1", "1", "2"):
-            ws = await stack.enter_async_context(
-                websockets.connect(live_server.ws_url, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
-            )
-            await ws.send(json.dumps({"type": "connection_init", "payload": {"token": token}}))
-            assert json.loads(await ws.recv())["type"] == "connection_ack"
-            await ws.send(json.dumps({"id": operation_id, "type": "subscribe", "payload": {"query": ADDED}}))
-            sockets.append(ws)
+        sockets = [await subscribed_socket(stack, live_server, token, i) for i in ("1", "1", "2")]
         await until(lambda: hub_count(live_server) == 3)
         for text in ("hi", "x" * 3000):
             await post(http, live_server, SEND, {"x": text}, token)
