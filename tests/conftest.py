@@ -61,10 +61,38 @@ def _template() -> str:
     return str(folder / "template.db")
 
 
+# Every database a test created, dropped after it (module-scoped ones when the session ends): a
+# full PostgreSQL run creates over a thousand, about 8 MB each, enough to fill a CI machine's disk.
+_created_databases: list[str] = []
+
+
 def fresh_postgres_database(*, migrated: bool = True) -> str:
     name = "t_" + uuid.uuid4().hex[:16]
     _psql(f"CREATE DATABASE {name} TEMPLATE {_template()}" if migrated else f"CREATE DATABASE {name}")
+    _created_databases.append(name)
     return POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def _drop_databases(names: list[str]) -> None:
+    """Drop them in one psql call; FORCE ends a connection a stopped server may have left."""
+    if names:
+        admin = POSTGRES_URL.replace("postgresql+asyncpg://", "postgresql://")
+        commands = [arg for name in names for arg in ("-c", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")]
+        subprocess.run(["psql", admin, "-q", *commands], check=True, capture_output=True)
+
+
+@pytest.fixture(autouse=True)
+def _drop_the_tests_databases() -> Iterator[None]:
+    """Autouse, so set up before and torn down after the test's own fixtures (its servers)."""
+    first = len(_created_databases)
+    yield
+    names = _created_databases[first:]
+    del _created_databases[first:]
+    _drop_databases(names)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _drop_databases(_created_databases)
 
 
 def database_url(tmp_path: Path, *, migrated: bool = True) -> str:
