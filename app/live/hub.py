@@ -179,8 +179,7 @@ class LiveHub:
                 self._outage = False
 
     async def catch_up(self) -> None:
-        if not self._subscriptions and not self._direct:
-            await self._skip_ahead()
+        if not self._subscriptions and not self._direct and await self._skipped_ahead():
             return
         while True:
             events = await self._load(self.position)
@@ -204,16 +203,23 @@ class LiveHub:
             if later is not None:
                 await later
 
-    async def _skip_ahead(self) -> None:
+    async def _skipped_ahead(self) -> bool:
         """With no subscription there is nobody to hand events to: move to the end of the log
         without reading the events (a send commits no re-read). Positions commit in order, so a
-        hint names the end unless one was missed; then (and on the safety tick) read the end."""
+        hint names the end unless one was missed; then (and on the safety tick) read the end.
+
+        False when someone subscribed while the end was read: they start at the position from
+        before the read, so the events up to the end are theirs and must be read, not skipped."""
         if self._hinted > self.position and not self._gap:
             self.position = self._hinted
-            return
+            return True
         self._gap = False
         async with self._db.read() as session:
-            self.position = max(self.position, await event_store.last_position(session))
+            last = await event_store.last_position(session)
+        if self._subscriptions or self._direct:
+            return False
+        self.position = max(self.position, last)
+        return True
 
     async def _load(self, after: int) -> list[LiveEvent]:
         async with self._db.read() as session:

@@ -46,3 +46,35 @@ async def test_a_slow_consumer_falls_back_to_the_log_and_misses_nothing(tmp_path
     await stream.aclose()
     await hub.stop()
     await db.dispose()
+
+
+async def test_a_subscriber_who_joins_while_the_hub_reads_the_logs_end_misses_nothing(
+    tmp_path: Path,
+) -> None:
+    """With nobody subscribed, the hub's safety tick reads the log's end and jumps there. Someone
+    who subscribes during that read starts at the position from before it, so the hub must hand
+    them the events the read found, not skip them (a client test once waited for such an event)."""
+    settings = make_settings(tmp_path)
+    db = Database(settings)
+    await upgrade(db)
+    hub = LiveHub(db, poll_seconds=3600, queue_size=10)  # no tick of its own: the test drives it
+    await hub.start()
+    async with db.write() as uow:
+        user = await do_create_user(
+            uow, Passwords(settings), settings, username="ann", password="password-123"
+        )
+        assert user.id is not None
+        viewer = Viewer(user_id=user.id, username="ann")
+        await do_send_message(uow, settings, viewer, MessageDraft(destination="/Private/ann", text="hi"))
+    # committed, and no hint: only a read of the log's end finds it
+    reading = asyncio.ensure_future(hub.catch_up())
+    await asyncio.sleep(0)
+    assert not reading.done()  # the read of the log's end is under way ...
+    subscription = hub.subscribe(lambda e: e.kind == "ADDED")  # ... when someone subscribes
+    await reading
+    event = await asyncio.wait_for(anext(aiter(subscription)), 5)
+    assert event.kind == "ADDED" and event.position == hub.position
+    assert event.message is not None and event.message.text == "hi"
+    subscription.close()
+    await hub.stop()
+    await db.dispose()
