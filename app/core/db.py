@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
@@ -117,11 +118,16 @@ def create_engine(settings: Settings) -> AsyncEngine:
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(
-            url, module=OneTripDBAPI(), connect_args={"timeout": settings.sqlite_busy_timeout_ms / 1000}
+            url,
+            module=OneTripDBAPI(),
+            connect_args={"timeout": settings.sqlite_busy_timeout_ms / 1000},
+            json_deserializer=orjson.loads,
         )
         _prepare_sqlite(engine, settings.sqlite_busy_timeout_ms)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_async_engine(
+        url, pool_size=10, max_overflow=20, pool_pre_ping=True, json_deserializer=orjson.loads
+    )
 
 
 class Database:

@@ -6,6 +6,10 @@ of the event loop. Here a statement is one call that does all four in the thread
 statement in a session costs about 0.35-0.45 ms of CPU instead of 0.7 (five in one session,
 `SELECT ... FROM users WHERE id IN (...)`, 300 sessions, process CPU time).
 
+A transaction's BEGIN travels with its first statement (OneTripConnection), and ending a
+transaction that never began is no trip: a short read session is two trips (statement, rollback)
+instead of four (BEGIN, statement, rollback, and the pool's rollback when it takes it back).
+
 Everything else (connections, transactions, commits, errors, `create_function`, interrupting a
 statement) is SQLAlchemy's and aiosqlite's own; server-side cursors keep the stock cursor. The
 raw reference of the benchmark uses the same engine, so it has this too. A statement whose task is
@@ -40,10 +44,15 @@ class _Outcome:
         self.arraysize = 1
 
 
-def _run(connection: aiosqlite.Connection, operation: Any, parameters: Any, many: bool) -> tuple[Any, ...]:
-    """In aiosqlite's thread: the statement, its rows, then the cursor closed."""
+def _run(
+    connection: aiosqlite.Connection, begin: str | None, operation: Any, parameters: Any, many: bool
+) -> tuple[Any, ...]:
+    """In aiosqlite's thread: the transaction's BEGIN when it is still to be sent, the statement,
+    its rows, then the cursor closed."""
     cursor: sqlite3.Cursor = connection._conn.cursor()
     try:
+        if begin is not None:
+            cursor.execute(begin)
         if many:
             cursor.executemany(operation, parameters)
         elif parameters is None:
@@ -75,11 +84,17 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
     async def _run(self, operation: Any, parameters: Any, many: bool) -> None:
         connection = self._connection
-        async with self._adapt_connection._execute_mutex:
-            description, rows, rowcount, lastrowid = await connection._execute(
-                _run, connection, operation, parameters, many
-            )
+        adapt: OneTripConnection = self._adapt_connection  # type: ignore[assignment]
         outcome: Any = self._cursor
+        if operation in _BEGINS and not parameters and not many:
+            adapt.pending_begin = operation  # sent with the transaction's first statement
+            outcome.description, outcome.rowcount, outcome.lastrowid = None, -1, None
+            return
+        async with adapt._execute_mutex:
+            begin, adapt.pending_begin = adapt.pending_begin, None
+            description, rows, rowcount, lastrowid = await connection._execute(
+                _run, connection, begin, operation, parameters, many
+            )
         outcome.description, outcome.rowcount, outcome.lastrowid = description, rowcount, lastrowid
         if rows is not None:
             self._rows = collections.deque(rows)
@@ -91,9 +106,41 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         self._rows.clear()
 
 
+_BEGINS = frozenset({"BEGIN", "BEGIN IMMEDIATE"})  # what app/core/db.py's "begin" listener sends
+
+
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    """A transaction's BEGIN waits for its first statement and goes to the thread with it: one
+        trip fewer per transaction. SQLite does the same either way: a deferred BEGIN takes no lock
+        until the first statement, and BEGIN IMMEDIATE still takes the write lock before that
+        statement runs. Ending a transaction that ran no statement, or none at all (the pool resets a
+    connection it gets back), costs no trip either."""
+
+    __slots__ = ("pending_begin",)
     _cursor_cls = OneTripCursor
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self.pending_begin: str | None = None
+
+    def rollback(self) -> None:
+        if self._idle():
+            return  # nothing began (the pool's reset after a session's own rollback, say)
+        super().rollback()
+
+    def commit(self) -> None:
+        if self._idle():
+            return
+        super().commit()
+
+    def _idle(self) -> bool:
+        """No transaction to end: its BEGIN is still pending (now dropped), or SQLite has none
+        open (read between statements: a statement is never in flight when SQLAlchemy ends one)."""
+        if self.pending_begin is not None:
+            self.pending_begin = None
+            return True
+        connection = self._connection._connection
+        return connection is not None and not connection.in_transaction
 
 
 class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):

@@ -118,7 +118,7 @@ async def task_flags_by_ids(session: Session, *, ids: Sequence[int], viewer: Vie
 
 
 class Loaders:
-    user = Relation(user_store.users_by_ids)
+    user = Relation(user_store.user_records_by_ids)
     rights = Relation(user_store.rights_by_user_ids, default=list)
     conversation = Relation(conversation_store.conversations_by_ids)
     participant_ids = Relation(conversation_store.participant_ids_by_conversation_ids, default=list)

@@ -12,6 +12,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.domain.errors import InvalidInput
 from app.domain.pagination import Cursors, Page, PageRequest, cursor_value_ok, decode_cursor
+from app.store.rows import records
 
 T = TypeVar("T")
 
@@ -65,9 +66,11 @@ async def paginate(
     sort_by_value: bool = False,
     scalars: bool = True,
     outer: Callable[[Select[Any], bool], Select[Any]] | None = None,
+    records_of: type | None = None,
 ) -> Page[Any]:
     """`outer(limited, forward)`, when given, wraps the ordered and limited statement (to load
-    whole rows for a page chosen over narrow ones, in the same statement)."""
+    whole rows for a page chosen over narrow ones, in the same statement). `records_of`: the
+    statement is `select_records(model)`; the page holds read-only records (app/store/rows.py)."""
     total = None
     if with_total:
         count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
@@ -83,7 +86,11 @@ async def paginate(
     if outer is not None:
         stmt = outer(stmt, forward)
     result = await session.execute(stmt)
-    rows: list[Any] = list(result.scalars().all() if scalars else result.all())
+    rows: list[Any]
+    if records_of is not None:
+        rows = records(records_of, result.all())
+    else:
+        rows = list(result.scalars().all() if scalars else result.all())
     more = len(rows) > page.size
     rows = rows[: page.size]
     if not forward:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.domain.pagination import Page, PageRequest
 from app.models import Attachment, Message, MessageLabel, MessageRevision, MessageTag
 from app.store.keyset import SortKey, paginate
+from app.store.rows import select_records
 
 
 async def insert_message(
@@ -77,14 +78,16 @@ async def get_message_by_client_id(
 async def list_conversation_messages(
     session: AsyncSession, *, conversation_id: int, page: PageRequest
 ) -> Page[Message]:
-    """Newest first; `first/after` walks back in time, `last/before` towards now."""
-    stmt = select(Message).where(Message.conversation_id == conversation_id)
+    """Newest first; `first/after` walks back in time, `last/before` towards now. Read-only
+    records (app/store/rows.py)."""
+    table = Message.__table__  # type: ignore[attr-defined]
     return await paginate(
         session,
-        stmt,
-        keys=[SortKey(Message.id, True)],
+        select_records(Message).where(table.c.conversation_id == conversation_id),
+        keys=[SortKey(table.c.id, True)],
         key_of=lambda m: (m.id,),
         page=page,
+        records_of=Message,
     )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Reaction
@@ -44,17 +44,19 @@ class ReactionRow(NamedTuple):
     created_at: datetime
 
 
+_REACTIONS = (  # built once: no statement to build and no cache key to compute per call
+    select(Reaction.message_id, Reaction.user_id, Reaction.content, Reaction.created_at)
+    .where(Reaction.message_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Reaction.created_at, Reaction.user_id)
+)
+
+
 async def reactions_by_message_ids(
     session: AsyncSession, *, ids: Sequence[int]
 ) -> dict[int, list[ReactionRow]]:
     out: dict[int, list[ReactionRow]] = {i: [] for i in ids}
     if not ids:
         return out
-    stmt = (
-        select(Reaction.message_id, Reaction.user_id, Reaction.content, Reaction.created_at)
-        .where(Reaction.message_id.in_(set(ids)))
-        .order_by(Reaction.created_at, Reaction.user_id)
-    )
-    for r in (await session.execute(stmt)).all():
+    for r in (await session.execute(_REACTIONS, {"ids": list(set(ids))})).all():
         out.setdefault(r[0], []).append(ReactionRow(*r))
     return out

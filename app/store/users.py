@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.pagination import Page, PageRequest
 from app.models import User, UserRight
 from app.store.keyset import SortKey, paginate
+from app.store.rows import records, select_records
 
 
 async def get_user(session: AsyncSession, *, user_id: int) -> User | None:
@@ -27,6 +28,17 @@ async def users_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int
         return {}
     rows = (await session.execute(select(User).where(User.id.in_(set(ids))))).scalars()
     return {u.id: u for u in rows if u.id is not None}
+
+
+_USER_RECORDS = select_records(User).where(User.__table__.c.id.in_(bindparam("ids", expanding=True)))  # type: ignore[attr-defined]
+
+
+async def user_records_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, User]:
+    """users_by_ids for reading only: read-only records (app/store/rows.py)."""
+    if not ids:
+        return {}
+    found = records(User, (await session.execute(_USER_RECORDS, {"ids": list(set(ids))})).all())
+    return {user.id: user for user in found if user.id is not None}
 
 
 async def users_by_usernames(session: AsyncSession, *, usernames: Sequence[str]) -> dict[str, User]:

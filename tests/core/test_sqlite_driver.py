@@ -4,15 +4,20 @@ counts, last row ids, executemany, errors as SQLAlchemy's)."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from app.core.db import Database
 from app.core.sqlite_driver import OneTripDBAPI
+from app.core.sqlite_driver import _run as driver_run
+from tests.conftest import make_settings
 
 pytestmark = pytest.mark.once  # its own SQLite engine, whatever the backend under test
 
@@ -82,3 +87,59 @@ async def test_errors_are_sqlalchemy_errors_and_the_connection_goes_on(engine: A
         await conn.execute(insert(items).values(name="other"))
         await conn.commit()
         assert (await conn.execute(select(items.c.name))).scalars().all() == ["other"]
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Database:
+    return Database(make_settings(tmp_path))  # the app's engine: its BEGIN listener, WAL, a file
+
+
+@pytest.fixture
+def trips(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """What each trip to an aiosqlite thread ran, in order (counted where aiosqlite queues it)."""
+    ran: list[Any] = []
+    queue = aiosqlite.Connection._execute
+
+    async def counted(self: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        ran.append(args[1:3] if fn is driver_run else getattr(fn, "__name__", fn))
+        return await queue(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    return ran
+
+
+async def test_a_transactions_begin_travels_with_its_first_statement(
+    database: Database, trips: list[Any]
+) -> None:
+    async with database.read() as session:
+        assert (await session.execute(text("SELECT 1"))).scalar_one() == 1
+    assert database.engine.pool.checkedin() == 1  # the connection opened: take it from here
+    trips.clear()
+    async with database.read() as session:
+        await session.execute(text("SELECT 2"))
+        await session.execute(text("SELECT 3"))
+    assert trips == [("BEGIN", "SELECT 2"), (None, "SELECT 3"), "rollback"]
+    trips.clear()
+    async with database.write() as uow:
+        await uow.session.execute(text("SELECT 4"))
+    assert trips == [("BEGIN IMMEDIATE", "SELECT 4"), "commit"]
+    trips.clear()
+    async with database.read():
+        pass
+    async with database.write():
+        pass
+    assert trips == []  # a transaction that ran nothing costs no trip
+    await database.dispose()
+
+
+async def test_a_write_holds_the_write_lock_from_its_first_statement(database: Database) -> None:
+    path = database.settings.database_url.split("///", 1)[1]
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    async with database.write() as uow:
+        await uow.session.execute(text("SELECT 1"))  # a read, in a BEGIN IMMEDIATE transaction
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+    other.execute("BEGIN IMMEDIATE")  # free again once it committed
+    other.execute("ROLLBACK")
+    other.close()
+    await database.dispose()
