@@ -148,8 +148,11 @@ async def readable_message_ids(
 async def readable_messages_by_ids(
     session: AsyncSession, viewer: Viewer | None, ids: Sequence[int]
 ) -> dict[int, Message]:
-    """The messages among `ids` the viewer may read, in one statement (the SQL rule below)."""
-    return await message_store.messages_by_ids(session, ids=ids, where=readable_messages_clause(viewer))
+    """The messages among `ids` the viewer may read, in one statement (the SQL rule below), as
+    read-only records (app/store/rows.py)."""
+    return await message_store.message_records_by_ids(
+        session, ids=ids, where=readable_messages_clause(viewer)
+    )
 
 
 def readable_messages_clause(viewer: Viewer | None) -> ColumnElement[bool]:

@@ -13,8 +13,9 @@ from app.domain.pagination import Page, PageRequest, decode_cursor
 from app.domain.search_terms import fts5_query
 from app.models import Message, MessageLabel, MessageTag, Topic, User
 from app.store.keyset import SortKey, order_clauses, paginate, seek
-from app.store.messages import messages_by_ids
+from app.store.messages import message_records_by_ids
 from app.store.ranked_search import page_ranked_ids
+from app.store.rows import records
 from app.store.text_search import join_matches, relevance, text_match
 
 EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
@@ -112,20 +113,21 @@ async def list_messages(
         )
     elif with_total:
         result.total_count = await count_messages(session, where=where)
-    result.items = [row[0] for row in result.items]
+    result.items = records(Message, (row[:_WIDTH] for row in result.items))
     return result
 
 
 def _widen(keys: Sequence[SortKey]) -> Any:
     """The page is chosen over (id, sort keys) only, narrow rows to sort; this wraps that choice
-    to load the chosen messages whole in the same statement: rows (Message, id, k0, ...)."""
+    to load the chosen messages whole in the same statement: rows (the message's columns, id,
+    k0, ...), the columns read as a read-only record (app/store/rows.py)."""
 
     def outer(limited: Any, forward: bool) -> Any:
         chosen = limited.subquery()
         outer_keys = [SortKey(chosen.c[f"k{i}"], k.descending) for i, k in enumerate(keys[:-1])]
         outer_keys.append(SortKey(chosen.c.id, keys[-1].descending))
         return (
-            select(Message, *chosen.c)
+            select(*_COLUMNS, *chosen.c)
             .join(chosen, chosen.c.id == Message.id)
             .order_by(*order_clauses(outer_keys, forward=forward))
         )
@@ -133,8 +135,12 @@ def _widen(keys: Sequence[SortKey]) -> Any:
     return outer
 
 
+_COLUMNS = list(Message.__table__.columns)  # type: ignore[attr-defined]
+_WIDTH = len(_COLUMNS)
+
+
 def _wide_key_of(row: Any) -> tuple[Any, ...]:
-    return (*row[2:], row[1])
+    return (*row[_WIDTH + 1 :], row[_WIDTH])
 
 
 async def _ranked_page(
@@ -157,7 +163,7 @@ async def _ranked_page(
         window=window[0],
         readable=window[1],
     )
-    by_id = await messages_by_ids(session, ids=ranked.items)
+    by_id = await message_records_by_ids(session, ids=ranked.items)
     total = await count_messages(session, where=[*where, text_match("sqlite", terms)]) if with_total else None
     return Page(
         [by_id[i] for i in ranked.items if i in by_id],

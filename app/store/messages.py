@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.pagination import Page, PageRequest
 from app.models import Attachment, Message, MessageLabel, MessageRevision, MessageTag
 from app.store.keyset import SortKey, paginate
-from app.store.rows import select_records
+from app.store.rows import records, select_records
 
 
 async def insert_message(
@@ -64,6 +66,23 @@ async def messages_by_ids(
     if where is not None:
         stmt = stmt.where(where)
     return {m.id: m for m in (await session.execute(stmt)).scalars() if m.id is not None}
+
+
+async def message_records_by_ids(
+    session: AsyncSession, *, ids: Sequence[int], where: ColumnElement[bool] | None = None
+) -> dict[int, Message]:
+    """messages_by_ids for reading only: read-only records (app/store/rows.py)."""
+    if not ids:
+        return {}
+    rows = (await session.execute(_records_by_ids(where), {"ids": list(set(ids))})).all()
+    return {m.id: m for m in records(Message, rows) if m.id is not None}
+
+
+@lru_cache(maxsize=4096)  # `where` is built once per kind of viewer (read_rules), so is this
+def _records_by_ids(where: ColumnElement[bool] | None) -> Any:
+    ids = Message.__table__.c.id  # type: ignore[attr-defined]
+    stmt = select_records(Message).where(ids.in_(bindparam("ids", expanding=True)))
+    return stmt if where is None else stmt.where(where)
 
 
 async def get_message_by_client_id(
