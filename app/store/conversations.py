@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.pagination import Page, PageRequest
 from app.models import Conversation, ConversationParticipant
 from app.store.keyset import SortKey, paginate
+from app.store.rows import records, select_records
+
+_CONVERSATIONS = Conversation.__table__  # type: ignore[attr-defined]
+_PARTICIPANTS = ConversationParticipant.__table__  # type: ignore[attr-defined]
 
 
 async def insert_conversation(
@@ -48,13 +52,21 @@ async def get_direct_conversation(session: AsyncSession, *, direct_key: str) -> 
 async def get_conversation_for(
     session: AsyncSession, *, conversation_id: int, user_id: int
 ) -> Conversation | None:
-    """The conversation if `user_id` participates in it, else None (missing looks the same)."""
-    stmt = (
-        select(Conversation)
-        .join(ConversationParticipant, ConversationParticipant.conversation_id == Conversation.id)
-        .where(Conversation.id == conversation_id, ConversationParticipant.user_id == user_id)
+    """The conversation if `user_id` participates in it, else None (missing looks the same), as
+    a read-only record (app/store/rows.py)."""
+    params = {"conversation_id": conversation_id, "user_id": user_id}
+    row = (await session.execute(_CONVERSATION_FOR, params)).first()
+    return None if row is None else records(Conversation, [row])[0]
+
+
+_CONVERSATION_FOR = (
+    select_records(Conversation)
+    .join(_PARTICIPANTS, _PARTICIPANTS.c.conversation_id == _CONVERSATIONS.c.id)
+    .where(
+        _CONVERSATIONS.c.id == bindparam("conversation_id"),
+        _PARTICIPANTS.c.user_id == bindparam("user_id"),
     )
-    return (await session.execute(stmt)).scalar_one_or_none()
+)
 
 
 async def conversations_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, Conversation]:
