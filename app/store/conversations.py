@@ -111,9 +111,14 @@ async def list_conversations_for(
 
 
 async def touch_activity(session: AsyncSession, *, conversation_id: int, now: datetime) -> None:
-    await session.execute(
-        update(Conversation).where(Conversation.id == conversation_id).values(last_activity_at=now)
-    )
+    await session.execute(_TOUCH, {"conversation": conversation_id, "now": now})
+
+
+_TOUCH = (  # built once; a Core UPDATE (conversations are read as records, not kept as objects)
+    update(_CONVERSATIONS)
+    .where(_CONVERSATIONS.c.id == bindparam("conversation"))
+    .values(last_activity_at=bindparam("now"))
+)
 
 
 async def get_participant(

@@ -11,34 +11,42 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Event, EventCounter
+from app.store.rows import record_type
 
 
 async def append_events(
     session: AsyncSession, *, events: Sequence[dict[str, Any]], at: datetime
 ) -> list[Event]:
-    """Append events (dicts of Event fields without position/at) in one counter step."""
+    """Append events (dicts of Event fields without position/at) in one counter step; they come
+    back as read-only records."""
     if not events:
         return []
-    result = await session.execute(
-        update(EventCounter)
-        .where(EventCounter.id == 1)
-        .values(value=EventCounter.value + len(events))
-        .returning(EventCounter.value)
-    )
-    last = result.scalar_one_or_none()
+    last = (await session.execute(_COUNT_UP, {"n": len(events)})).scalar_one_or_none()
     if last is None:  # the counter row is created by the first migration; repair if missing
         start = int((await session.execute(select(func.coalesce(func.max(Event.position), 0)))).scalar_one())
         session.add(EventCounter(id=1, value=start + len(events)))
+        await session.flush()
         last = start + len(events)
     first = int(last) - len(events) + 1
-    rows = [Event(position=first + i, at=at, **e) for i, e in enumerate(events)]
-    session.add_all(rows)
-    await session.flush()
-    return rows
+    rows = [{**_EVENT_DEFAULTS, **e, "position": first + i, "at": at} for i, e in enumerate(events)]
+    await session.execute(insert(_EVENTS), rows)  # Core: the log is never read back as objects here
+    return [_EVENT(**row) for row in rows]
+
+
+_EVENTS = Event.__table__  # type: ignore[attr-defined]
+_EVENT: Any = record_type(Event)  # what append_events returns: read-only records (app/store/rows.py)
+_EVENT_DEFAULTS: dict[str, Any] = {column.name: None for column in _EVENTS.columns} | {"data": {}}
+_COUNTER = EventCounter.__table__  # type: ignore[attr-defined]
+_COUNT_UP = (  # built once; a Core UPDATE, with no ORM objects to synchronize
+    update(_COUNTER)
+    .where(_COUNTER.c.id == 1)
+    .values(value=_COUNTER.c.value + bindparam("n"))
+    .returning(_COUNTER.c.value)
+)
 
 
 async def events_after(session: AsyncSession, *, position: int, limit: int) -> list[Event]:
