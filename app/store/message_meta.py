@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Message, MessageLabel, MessageLike, MessageMention, MessageTag, MessageVote, Topic
@@ -20,20 +20,30 @@ async def locked_topic_id(session: AsyncSession, *, message_id: int) -> int | No
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+# Tags and mentions are written with Core statements, never as ORM objects (no flush, no pydantic
+# model per row: a topic send spent an eighth of its CPU in these two flushes) and read as columns.
+_TAGS = MessageTag.__table__  # type: ignore[attr-defined]
+_MENTIONS = MessageMention.__table__  # type: ignore[attr-defined]
+_DELETE_TAGS = delete(_TAGS).where(_TAGS.c.message_id == bindparam("message"))
+_DELETE_MENTIONS = delete(_MENTIONS).where(_MENTIONS.c.message_id == bindparam("message"))
+
+
 async def set_tags(session: AsyncSession, *, message_id: int, tags: Sequence[str]) -> None:
     topic_id = await locked_topic_id(session, message_id=message_id)
-    await session.execute(delete(MessageTag).where(MessageTag.message_id == message_id))
-    session.add_all(
-        MessageTag(message_id=message_id, tag=t, position=i, topic_id=topic_id)
+    await session.execute(_DELETE_TAGS, {"message": message_id})
+    rows = [
+        {"message_id": message_id, "tag": t, "position": i, "topic_id": topic_id}
         for i, t in enumerate(dict.fromkeys(tags))
-    )
-    await session.flush()
+    ]
+    if rows:
+        await session.execute(insert(_TAGS), rows)
 
 
 async def set_mentions(session: AsyncSession, *, message_id: int, user_ids: Sequence[int]) -> None:
-    await session.execute(delete(MessageMention).where(MessageMention.message_id == message_id))
-    session.add_all(MessageMention(message_id=message_id, user_id=u) for u in dict.fromkeys(user_ids))
-    await session.flush()
+    await session.execute(_DELETE_MENTIONS, {"message": message_id})
+    rows = [{"message_id": message_id, "user_id": u} for u in dict.fromkeys(user_ids)]
+    if rows:
+        await session.execute(insert(_MENTIONS), rows)
 
 
 async def tags_by_message_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, list[str]]:
