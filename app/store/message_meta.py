@@ -31,6 +31,13 @@ _DELETE_MENTIONS = delete(_MENTIONS).where(_MENTIONS.c.message_id == bindparam("
 async def set_tags(session: AsyncSession, *, message_id: int, tags: Sequence[str]) -> None:
     topic_id = await locked_topic_id(session, message_id=message_id)
     await session.execute(_DELETE_TAGS, {"message": message_id})
+    await add_tags(session, message_id=message_id, tags=tags, topic_id=topic_id)
+
+
+async def add_tags(
+    session: AsyncSession, *, message_id: int, tags: Sequence[str], topic_id: int | None
+) -> None:
+    """The tags of a message that has none (a new one), `topic_id` its topic."""
     rows = [
         {"message_id": message_id, "tag": t, "position": i, "topic_id": topic_id}
         for i, t in enumerate(dict.fromkeys(tags))
@@ -41,6 +48,10 @@ async def set_tags(session: AsyncSession, *, message_id: int, tags: Sequence[str
 
 async def set_mentions(session: AsyncSession, *, message_id: int, user_ids: Sequence[int]) -> None:
     await session.execute(_DELETE_MENTIONS, {"message": message_id})
+    await add_mentions(session, message_id=message_id, user_ids=user_ids)
+
+
+async def add_mentions(session: AsyncSession, *, message_id: int, user_ids: Sequence[int]) -> None:
     rows = [{"message_id": message_id, "user_id": u} for u in dict.fromkeys(user_ids)]
     if rows:
         await session.execute(insert(_MENTIONS), rows)

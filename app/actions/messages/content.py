@@ -111,17 +111,27 @@ async def write_localized(
         await uow.session.flush()
 
 
-async def write_parsed(uow: UnitOfWork, message: Message) -> None:
-    """Tags, mentions and urls from the text (on create and on every text edit)."""
+async def write_parsed(uow: UnitOfWork, message: Message, *, new: bool = False) -> None:
+    """Tags, mentions and urls from the text (on create and on every text edit). A `new`
+    message, inserted in this transaction with its urls, has no rows to replace and cannot have
+    been moved by anyone else: its tags and mentions are only added."""
     assert message.id is not None
-    await message_meta.set_tags(uow.session, message_id=message.id, tags=parse_tags(message.text))
+    tags = parse_tags(message.text)
+    if new:
+        await message_meta.add_tags(uow.session, message_id=message.id, tags=tags, topic_id=message.topic_id)
+    else:
+        await message_meta.set_tags(uow.session, message_id=message.id, tags=tags)
     names = parse_mentions(message.text)
     users = await user_store.users_by_usernames(uow.session, usernames=names)
-    await message_meta.set_mentions(
-        uow.session, message_id=message.id, user_ids=[u.id for u in users.values() if u.id is not None]
-    )
-    message.urls = parse_urls(message.text)
-    await message_store.set_parsed(uow.session, message_id=message.id, urls=message.urls)
+    user_ids = [u.id for u in users.values() if u.id is not None]
+    if new:
+        await message_meta.add_mentions(uow.session, message_id=message.id, user_ids=user_ids)
+    else:
+        await message_meta.set_mentions(uow.session, message_id=message.id, user_ids=user_ids)
+    urls = parse_urls(message.text)
+    if urls != list(message.urls):
+        message.urls = urls
+        await message_store.set_parsed(uow.session, message_id=message.id, urls=urls)
 
 
 async def insert_topic_message(
@@ -148,9 +158,10 @@ async def insert_topic_message(
         in_reply_to=parent,
         client_mutation_id=client_mutation_id,
         copied_from_id=copied_from_id,
+        urls=parse_urls(text),
     )
     assert message.id is not None
-    await write_parsed(uow, message)
+    await write_parsed(uow, message, new=True)
     if labels:
         await message_meta.add_labels(uow.session, message_id=message.id, labels=labels)
     if attachments:
