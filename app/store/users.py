@@ -13,6 +13,8 @@ from app.models import User, UserRight
 from app.store.keyset import SortKey, paginate
 from app.store.rows import records, select_records
 
+_USERS = User.__table__  # type: ignore[attr-defined]
+
 
 async def get_user(session: AsyncSession, *, user_id: int) -> User | None:
     return await session.get(User, user_id)
@@ -30,7 +32,7 @@ async def users_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int
     return {u.id: u for u in rows if u.id is not None}
 
 
-_USER_RECORDS = select_records(User).where(User.__table__.c.id.in_(bindparam("ids", expanding=True)))  # type: ignore[attr-defined]
+_USER_RECORDS = select_records(User).where(_USERS.c.id.in_(bindparam("ids", expanding=True)))
 
 
 async def user_records_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, User]:
@@ -41,12 +43,15 @@ async def user_records_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> d
     return {user.id: user for user in found if user.id is not None}
 
 
-async def users_by_usernames(session: AsyncSession, *, usernames: Sequence[str]) -> dict[str, User]:
+_IDS_BY_KEYS = select(_USERS.c.id).where(_USERS.c.username_key.in_(bindparam("keys", expanding=True)))
+
+
+async def user_ids_by_usernames(session: AsyncSession, *, usernames: Sequence[str]) -> list[int]:
+    """The ids of the users with these usernames (any case), those that exist."""
     keys = {u.lower() for u in usernames}
     if not keys:
-        return {}
-    rows = (await session.execute(select(User).where(User.username_key.in_(keys)))).scalars()
-    return {u.username_key: u for u in rows}
+        return []
+    return list((await session.execute(_IDS_BY_KEYS, {"keys": list(keys)})).scalars())
 
 
 async def insert_user(

@@ -122,8 +122,7 @@ async def write_parsed(uow: UnitOfWork, message: Message, *, new: bool = False) 
     else:
         await message_meta.set_tags(uow.session, message_id=message.id, tags=tags)
     names = parse_mentions(message.text)
-    users = await user_store.users_by_usernames(uow.session, usernames=names)
-    user_ids = [u.id for u in users.values() if u.id is not None]
+    user_ids = await user_store.user_ids_by_usernames(uow.session, usernames=names)
     if new:
         await message_meta.add_mentions(uow.session, message_id=message.id, user_ids=user_ids)
     else:
