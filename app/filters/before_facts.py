@@ -23,6 +23,7 @@ from app.domain.event_kinds import EventKind
 from app.filters.predicate import MessageFacts
 from app.models import Message
 from app.store import message_meta
+from app.store.rows import with_columns
 
 Snapshot = dict[str, Any]  # JSON: {"message": {column: value}, "topic_path", "tags", "labels"}
 _NOT_FILTERED = {"urls", "parameters", "client_mutation_id"}
@@ -93,7 +94,7 @@ def facts_before(
         k: (datetime.fromisoformat(v) if k in _TIMES and isinstance(v, str) else v)
         for k, v in before.get("message", {}).items()
     }
-    message = Message(**{**facts.message.model_dump(), **columns}) if columns else facts.message
+    message = with_columns(facts.message, columns) if columns else facts.message
     return dataclasses.replace(
         facts,
         message=message,

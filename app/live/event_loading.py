@@ -65,7 +65,7 @@ async def load_events(session: AsyncSession, rows: list[Event]) -> list[LiveEven
     if not rows:
         return []
     message_ids = [r.message_id for r in rows if r.message_id is not None]
-    messages = await message_store.messages_by_ids(session, ids=message_ids)
+    messages = await message_store.message_records_by_ids(session, ids=message_ids)
     participants = await conversation_store.participant_ids_by_conversation_ids(
         session, ids=[r.conversation_id for r in rows if r.conversation_id is not None]
     )
@@ -77,7 +77,8 @@ async def load_events(session: AsyncSession, rows: list[Event]) -> list[LiveEven
     topic_ids |= {r.data["fromTopicId"] for r in rows if r.data.get("fromTopicId")}
     topics = await topic_store.topics_by_ids(session, ids=list(topic_ids))
     grants = await topic_store.grants_by_topic_ids(session, ids=list(topics))
-    authors = await user_store.users_by_ids(session, ids=list({m.author_id for m in messages.values()}))
+    author_ids = list({m.author_id for m in messages.values()})
+    authors = await user_store.user_records_by_ids(session, ids=author_ids)
     facts = await load_facts(session, list(messages.values()), topics, authors)
     translations = await notice_store.translations_by_message_ids(
         session,
@@ -149,7 +150,7 @@ async def load_facts(
     tags = await message_meta.tags_by_message_ids(session, ids=ids)
     labels = await message_meta.labels_by_message_ids(session, ids=ids)
     missing_authors = [m.author_id for m in messages if m.author_id not in (authors or {})]
-    authors = {**(authors or {}), **await user_store.users_by_ids(session, ids=missing_authors)}
+    authors = {**(authors or {}), **await user_store.user_records_by_ids(session, ids=missing_authors)}
     readers = await read_store.reader_ids_by_message_ids(session, ids=ids)
     task_paths = await message_meta.task_paths_by_message_ids(session, ids=ids)
     return {

@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Event, EventCounter
-from app.store.rows import record_type
+from app.store.rows import record_type, records, select_records
 
 
 async def append_events(
@@ -40,6 +40,12 @@ async def append_events(
 _EVENTS = Event.__table__  # type: ignore[attr-defined]
 _EVENT: Any = record_type(Event)  # what append_events returns: read-only records (app/store/rows.py)
 _EVENT_DEFAULTS: dict[str, Any] = {column.name: None for column in _EVENTS.columns} | {"data": {}}
+_EVENTS_AFTER = (
+    select_records(Event)
+    .where(_EVENTS.c.position > bindparam("position"))
+    .order_by(_EVENTS.c.position)
+    .limit(bindparam("limit"))
+)
 _COUNTER = EventCounter.__table__  # type: ignore[attr-defined]
 _COUNT_UP = (  # built once; a Core UPDATE, with no ORM objects to synchronize
     update(_COUNTER)
@@ -50,8 +56,9 @@ _COUNT_UP = (  # built once; a Core UPDATE, with no ORM objects to synchronize
 
 
 async def events_after(session: AsyncSession, *, position: int, limit: int) -> list[Event]:
-    stmt = select(Event).where(Event.position > position).order_by(Event.position).limit(limit)
-    return list((await session.execute(stmt)).scalars())
+    """In log order, as read-only records (app/store/rows.py): the live hub reads every event."""
+    rows = (await session.execute(_EVENTS_AFTER, {"position": position, "limit": limit})).all()
+    return records(Event, rows)
 
 
 async def last_position(session: AsyncSession) -> int:

@@ -43,3 +43,10 @@ def records(model: type[M], rows: Iterable[Any]) -> list[M]:
     """Rows of `select_records(model)` as records, typed as the model they stand for."""
     make = record_type(model)._make
     return cast(list[M], [make(row) for row in rows])
+
+
+def with_columns(row: M, changes: dict[str, Any]) -> M:
+    """A copy of a record or a model instance with some of its columns changed."""
+    if isinstance(row, tuple):
+        return cast(M, row._replace(**changes))  # type: ignore[attr-defined]
+    return type(row)(**{**row.model_dump(), **changes})  # type: ignore[attr-defined]
