@@ -135,7 +135,10 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
 
     def _idle(self) -> bool:
         """No transaction to end: its BEGIN is still pending (now dropped), or SQLite has none
-        open (read between statements: a statement is never in flight when SQLAlchemy ends one)."""
+        open. Read between statements: SQLAlchemy ends a transaction only when none of its
+        statements is in flight, and a connection whose statement was cancelled (it may still
+        run in the thread) is terminated, not reset (checked: a read cancelled while its
+        statement waited in the thread's queue leaves that connection closed)."""
         if self.pending_begin is not None:
             self.pending_begin = None
             return True
