@@ -111,9 +111,9 @@ _BEGINS = frozenset({"BEGIN", "BEGIN IMMEDIATE"})  # what app/core/db.py's "begi
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     """A transaction's BEGIN waits for its first statement and goes to the thread with it: one
-        trip fewer per transaction. SQLite does the same either way: a deferred BEGIN takes no lock
-        until the first statement, and BEGIN IMMEDIATE still takes the write lock before that
-        statement runs. Ending a transaction that ran no statement, or none at all (the pool resets a
+    trip fewer per transaction. SQLite does the same either way: a deferred BEGIN takes no lock
+    until the first statement, and BEGIN IMMEDIATE still takes the write lock before that
+    statement runs. Ending a transaction that ran no statement, or none at all (the pool resets a
     connection it gets back), costs no trip either."""
 
     __slots__ = ("pending_begin",)

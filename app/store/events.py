@@ -32,14 +32,17 @@ async def append_events(
         await session.flush()
         last = start + len(events)
     first = int(last) - len(events) + 1
-    rows = [{**_EVENT_DEFAULTS, **e, "position": first + i, "at": at} for i, e in enumerate(events)]
+    rows = [
+        {**_EVENT_DEFAULTS, "data": {}, **e, "position": first + i, "at": at}  # a dict of its own each
+        for i, e in enumerate(events)
+    ]
     await session.execute(insert(_EVENTS), rows)  # Core: the log is never read back as objects here
     return [_EVENT(**row) for row in rows]
 
 
 _EVENTS = Event.__table__  # type: ignore[attr-defined]
 _EVENT: Any = record_type(Event)  # what append_events returns: read-only records (app/store/rows.py)
-_EVENT_DEFAULTS: dict[str, Any] = {column.name: None for column in _EVENTS.columns} | {"data": {}}
+_EVENT_DEFAULTS: dict[str, Any] = {column.name: None for column in _EVENTS.columns}
 _EVENTS_AFTER = (
     select_records(Event)
     .where(_EVENTS.c.position > bindparam("position"))
