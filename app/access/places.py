@@ -70,11 +70,22 @@ def require_viewer(viewer: Viewer | None) -> Viewer:
 
 
 async def access_topic(
-    session: AsyncSession, viewer: Viewer | None, path: str, *, need: int = READ, field: str = "topic"
+    session: AsyncSession,
+    viewer: Viewer | None,
+    path: str,
+    *,
+    need: int = READ,
+    field: str = "topic",
+    to_change: bool = True,
 ) -> tuple[Topic, int]:
-    """The topic and the viewer's level; NotFound when unreadable, Forbidden when below `need`."""
+    """The topic and the viewer's level; NotFound when unreadable, Forbidden when below `need`.
+    Without `to_change` the topic is a read-only record (app/store/rows.py): for callers that
+    only read it, such as a send."""
     path = normalize(path, field=field)
-    topic = await topic_store.get_topic_by_path(session, path=path)
+    if to_change:
+        topic = await topic_store.get_topic_by_path(session, path=path)
+    else:
+        topic = await topic_store.topic_record_by_path(session, path=path)
     level = (await topic_levels(session, viewer, [topic]))[topic.id] if topic else NONE  # type: ignore[index]
     if topic is None or level < READ:
         raise NotFound(f"Topic {path} not found.", id=path)

@@ -75,7 +75,7 @@ async def load_events(session: AsyncSession, rows: list[Event]) -> list[LiveEven
     )
     topic_ids = {r.topic_id for r in rows if r.topic_id is not None}
     topic_ids |= {r.data["fromTopicId"] for r in rows if r.data.get("fromTopicId")}
-    topics = await topic_store.topics_by_ids(session, ids=list(topic_ids))
+    topics = await topic_store.topic_records_by_ids(session, ids=list(topic_ids))
     grants = await topic_store.grants_by_topic_ids(session, ids=list(topics))
     author_ids = list({m.author_id for m in messages.values()})
     authors = await user_store.user_records_by_ids(session, ids=author_ids)
@@ -146,7 +146,7 @@ async def load_facts(
     if not ids:
         return {}
     missing = [m.topic_id for m in messages if m.topic_id is not None and m.topic_id not in (topics or {})]
-    topics = {**(topics or {}), **await topic_store.topics_by_ids(session, ids=missing)}
+    topics = {**(topics or {}), **await topic_store.topic_records_by_ids(session, ids=missing)}
     tags = await message_meta.tags_by_message_ids(session, ids=ids)
     labels = await message_meta.labels_by_message_ids(session, ids=ids)
     missing_authors = [m.author_id for m in messages if m.author_id not in (authors or {})]

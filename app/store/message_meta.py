@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Message, MessageLabel, MessageLike, MessageMention, MessageTag, MessageVote, Topic
+from app.store.rows import records, select_records
 
 
 async def locked_topic_id(session: AsyncSession, *, message_id: int) -> int | None:
@@ -57,15 +58,30 @@ async def add_mentions(session: AsyncSession, *, message_id: int, user_ids: Sequ
         await session.execute(insert(_MENTIONS), rows)
 
 
+# The reads of every live event batch and of the loaders: statements built once (app/store/rows.py)
+_TAGS_BY_IDS = (
+    select(_TAGS.c.message_id, _TAGS.c.tag)
+    .where(_TAGS.c.message_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_TAGS.c.message_id, _TAGS.c.position)
+)
+_LABELS = MessageLabel.__table__  # type: ignore[attr-defined]
+_LABELS_BY_IDS = (
+    select_records(MessageLabel)
+    .where(_LABELS.c.message_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_LABELS.c.message_id, _LABELS.c.position, _LABELS.c.text)
+)
+_MESSAGES, _TOPICS = Message.__table__, Topic.__table__  # type: ignore[attr-defined]
+_TASK_PATHS_BY_IDS = (
+    select(_MESSAGES.c.copied_from_id, _TOPICS.c.path)
+    .join(_TOPICS, _TOPICS.c.id == _MESSAGES.c.topic_id)
+    .where(_MESSAGES.c.copied_from_id.in_(bindparam("ids", expanding=True)))
+)
+
+
 async def tags_by_message_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {i: [] for i in ids}
     if ids:
-        stmt = (
-            select(MessageTag.message_id, MessageTag.tag)
-            .where(MessageTag.message_id.in_(set(ids)))
-            .order_by(MessageTag.message_id, MessageTag.position)
-        )
-        for mid, tag in (await session.execute(stmt)).all():
+        for mid, tag in (await session.execute(_TAGS_BY_IDS, {"ids": list(set(ids))})).all():
             out.setdefault(mid, []).append(tag)
     return out
 
@@ -84,14 +100,11 @@ async def mention_ids_by_message_ids(session: AsyncSession, *, ids: Sequence[int
 async def labels_by_message_ids(
     session: AsyncSession, *, ids: Sequence[int]
 ) -> dict[int, list[MessageLabel]]:
+    """As read-only records (app/store/rows.py)."""
     out: dict[int, list[MessageLabel]] = {i: [] for i in ids}
     if ids:
-        stmt = (
-            select(MessageLabel)
-            .where(MessageLabel.message_id.in_(set(ids)))
-            .order_by(MessageLabel.message_id, MessageLabel.position, MessageLabel.text)
-        )
-        for label in (await session.execute(stmt)).scalars():
+        rows = (await session.execute(_LABELS_BY_IDS, {"ids": list(set(ids))})).all()
+        for label in records(MessageLabel, rows):
             out.setdefault(label.message_id, []).append(label)
     return out
 
@@ -197,12 +210,7 @@ async def task_paths_by_message_ids(session: AsyncSession, *, ids: Sequence[int]
     """For each original, the topic paths holding a task copy of it."""
     out: dict[int, set[str]] = {i: set() for i in ids}
     if ids:
-        stmt = (
-            select(Message.copied_from_id, Topic.path)
-            .join(Topic, Topic.id == Message.topic_id)
-            .where(Message.copied_from_id.in_(set(ids)))
-        )
-        for original, path in (await session.execute(stmt)).all():
+        for original, path in (await session.execute(_TASK_PATHS_BY_IDS, {"ids": list(set(ids))})).all():
             out.setdefault(original, set()).add(path)
     return out
 

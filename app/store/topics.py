@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.pagination import Page, PageRequest
 from app.models import Topic, TopicAccess
 from app.store.keyset import SortKey, paginate
+from app.store.rows import records, select_records
 
 USER, GROUP = "user", "group"
 
@@ -45,6 +46,12 @@ async def get_topic_by_path(session: AsyncSession, *, path: str) -> Topic | None
     return (await session.execute(select(Topic).where(Topic.path == path))).scalar_one_or_none()
 
 
+async def topic_record_by_path(session: AsyncSession, *, path: str) -> Topic | None:
+    """get_topic_by_path for reading only: a read-only record."""
+    row = (await session.execute(_TOPIC_RECORD_BY_PATH, {"path": path})).one_or_none()
+    return None if row is None else records(Topic, [row])[0]
+
+
 async def topics_by_paths(session: AsyncSession, *, paths: Sequence[str]) -> dict[str, Topic]:
     if not paths:
         return {}
@@ -57,6 +64,24 @@ async def topics_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[in
         return {}
     rows = (await session.execute(select(Topic).where(Topic.id.in_(set(ids))))).scalars()
     return {t.id: t for t in rows if t.id is not None}
+
+
+async def topic_records_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, Topic]:
+    """topics_by_ids for reading only (the live hub's event batches): read-only records."""
+    if not ids:
+        return {}
+    rows = (await session.execute(_TOPIC_RECORDS_BY_IDS, {"ids": list(set(ids))})).all()
+    return {t.id: t for t in records(Topic, rows) if t.id is not None}
+
+
+# built once (app/store/rows.py): the live hub reads both for every event batch
+_TOPIC_RECORDS_BY_IDS = select_records(Topic).where(
+    Topic.__table__.c.id.in_(bindparam("ids", expanding=True))  # type: ignore[attr-defined]
+)
+_TOPIC_RECORD_BY_PATH = select_records(Topic).where(Topic.__table__.c.path == bindparam("path"))  # type: ignore[attr-defined]
+_GRANTS_BY_TOPIC_IDS = select_records(TopicAccess).where(
+    TopicAccess.__table__.c.topic_id.in_(bindparam("ids", expanding=True))  # type: ignore[attr-defined]
+)
 
 
 async def descendant_ids(session: AsyncSession, *, path: str) -> list[int]:
@@ -106,11 +131,12 @@ async def list_children(
 
 
 async def grants_by_topic_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, list[TopicAccess]]:
+    """As read-only records (app/store/rows.py): every caller only reads them."""
     out: dict[int, list[TopicAccess]] = {i: [] for i in ids}
     if not ids:
         return out
-    stmt = select(TopicAccess).where(TopicAccess.topic_id.in_(set(ids)))
-    for row in (await session.execute(stmt)).scalars():
+    rows = (await session.execute(_GRANTS_BY_TOPIC_IDS, {"ids": list(set(ids))})).all()
+    for row in records(TopicAccess, rows):
         out.setdefault(row.topic_id, []).append(row)
     return out
 

@@ -161,7 +161,7 @@ async def _send_to_conversation(
 async def _send_to_topic(
     uow: UnitOfWork, settings: Settings, viewer: Viewer, draft: MessageDraft, path: str
 ) -> Message:
-    topic, _ = await access_topic(uow.session, viewer, path, need=WRITE)
+    topic, _ = await access_topic(uow.session, viewer, path, need=WRITE, to_change=False)
     labels = checked_labels(draft.labels)
     localized, parameters = checked_localized(settings, draft.translations, draft.parameters)
     attachments = checked_attachments(settings, draft.attachments)
