@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from app.access.places import require_viewer
 from app.actions.event_log import EventKind, MessageEventDraft, record
-from app.actions.messages.content import checked_localized, write_localized
+from app.actions.messages.content import checked_localized, write_translations
 from app.actions.validation import check_text
 from app.core.auth import SYSTEM_MESSAGE_RIGHT, Viewer
 from app.core.db import UnitOfWork
@@ -54,10 +54,15 @@ async def do_send_notice(
     members = await group_store.member_ids_by_group_ids(uow.session, ids=list(group_ids))
     everyone = list(dict.fromkeys([*user_ids, *(m for g in group_ids for m in members.get(g, []))]))
     message = await message_store.insert_message(
-        uow.session, author_id=viewer.user_id, text=text, now=utcnow()
+        uow.session,
+        author_id=viewer.user_id,
+        text=text,
+        now=utcnow(),
+        parameters=params,
+        translated=bool(localized),
     )
     assert message.id is not None
-    await write_localized(uow, message, localized, params)
+    await write_translations(uow, message, localized)
     principals = [("user", u) for u in dict.fromkeys(user_ids)] + [
         ("group", g) for g in dict.fromkeys(group_ids)
     ]

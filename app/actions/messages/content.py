@@ -98,17 +98,11 @@ def checked_localized(
     return out, list(parameters)
 
 
-async def write_localized(
-    uow: UnitOfWork, message: Message, translations: dict[str, str], parameters: list[str]
-) -> None:
+async def write_translations(uow: UnitOfWork, message: Message, translations: dict[str, str]) -> None:
+    """The text of a new message in other locales (inserted with `translated` set when any)."""
     assert message.id is not None
     if translations:
         await notice_store.set_translations(uow.session, message_id=message.id, translations=translations)
-        message.translated = True  # flushed with what follows
-    if parameters:
-        message.parameters = parameters
-    if translations or parameters:
-        await uow.session.flush()
 
 
 async def write_parsed(uow: UnitOfWork, message: Message, *, new: bool = False) -> None:
@@ -146,8 +140,11 @@ async def insert_topic_message(
     client_mutation_id: str | None = None,
     author_id: int | None = None,
     copied_from_id: int | None = None,
+    translations: dict[str, str] | None = None,
+    parameters: Sequence[str] = (),
 ) -> Message:
-    """A message row in `topic` with its parsed text, labels and attachments (no event recorded)."""
+    """A message row in `topic` with its parsed text, translations, labels and attachments (no
+    event recorded), as a read-only record."""
     message = await message_store.insert_message(
         uow.session,
         author_id=author_id or viewer.user_id,
@@ -158,8 +155,11 @@ async def insert_topic_message(
         client_mutation_id=client_mutation_id,
         copied_from_id=copied_from_id,
         urls=parse_urls(text),
+        parameters=parameters,
+        translated=bool(translations),
     )
     assert message.id is not None
+    await write_translations(uow, message, translations or {})
     await write_parsed(uow, message, new=True)
     if labels:
         await message_meta.add_labels(uow.session, message_id=message.id, labels=labels)

@@ -22,7 +22,7 @@ from app.actions.messages.content import (
     checked_labels,
     checked_localized,
     insert_topic_message,
-    write_localized,
+    write_translations,
 )
 from app.actions.messages.refs import Ref, find_ref
 from app.actions.validation import check_text
@@ -35,6 +35,7 @@ from app.models import Message, Topic, utcnow
 from app.store import conversations as conversation_store
 from app.store import messages as message_store
 from app.store import topics as topic_store
+from app.store.rows import with_columns
 
 SYSTEM_RIGHT = "system"
 
@@ -147,12 +148,14 @@ async def _send_to_conversation(
         now=now,
         conversation_id=conversation_id,
         in_reply_to=parent,
+        parameters=params,
+        translated=bool(localized),
         client_mutation_id=draft.client_mutation_id,
     )
     assert message.id is not None
     if checked:
         await message_store.insert_attachments(uow.session, message_id=message.id, attachments=checked)
-    await write_localized(uow, message, localized, params)
+    await write_translations(uow, message, localized)
     await conversation_store.touch_activity(uow.session, conversation_id=conversation_id, now=now)
     await record(uow, [MessageEventDraft(EventKind.ADDED, message, viewer.user_id)], at=now)
     return message
@@ -199,8 +202,9 @@ async def _send_to_topic(
             attachments=attachments,
             created_at=draft.created_at,
             client_mutation_id=draft.client_mutation_id,
+            translations=localized,
+            parameters=parameters,
         )
-        await write_localized(uow, message, localized, parameters)
         drafts.append(MessageEventDraft(EventKind.ADDED, message, viewer.user_id))
     if replies:
         if parent is message:
@@ -216,6 +220,8 @@ async def _send_to_topic(
                 uow, viewer, topic, reply.text, parent=message, labels=reply.labels
             )
             drafts.append(MessageEventDraft(EventKind.ADDED, created, viewer.user_id))
+        if parent is not message:  # a record inserted above: it counts its replies as its row now does
+            message = with_columns(message, {"reply_count": message.reply_count + len(replies)})
     await record(uow, drafts, at=now if draft.created_at is None else utcnow())
     return message
 
