@@ -8,6 +8,7 @@ published after commit and a rollback publishes nothing.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
@@ -258,6 +259,19 @@ class Database:
                 await callback()
             except Exception:  # a failed publish must not undo a committed write
                 log.exception("after-commit callback failed")
+
+    async def after_queued_writes(self, limit_seconds: float) -> None:
+        """Return once the writes of this process queued now have ended (at most `limit_seconds`).
+
+        SQLite's writers take turns here; a reader of the event log that waits for the turns
+        queued when it woke reads their events in one batch, not one read per write. Nothing
+        waits when no write is under way, nor on PostgreSQL (whose writers do not queue here)."""
+        turn = self._writer_turn
+        if not isinstance(turn, asyncio.Lock) or not turn.locked():
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(limit_seconds), turn:  # in line behind the writers, then out
+                pass
 
     async def write_retrying(self, work: Callable[[UnitOfWork], Awaitable[T]], *, attempts: int = 3) -> T:
         """Run `work` in a write transaction, again if a unique constraint raced it.

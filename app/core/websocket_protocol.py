@@ -4,6 +4,8 @@
 writes one frame per subscriber per event; that coroutine, its message dict and the writable
 wait were a tenth of a delivery), and encodes a frame once for the subscribers that get the same
 text (without compression, websockets' framing of a text frame depends on the text alone).
+Inside `frames_batched` it holds frames back, so the hub writes a batch of events to a socket
+at once.
 
 An idle subscription's memory is mostly its socket's; this takes about a third off it:
 - The handshake's request and response (their header maps: about 90 objects, 5 KB) stayed alive
@@ -19,6 +21,9 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from uvicorn.protocols.utils import ClientDisconnected
@@ -104,12 +109,55 @@ class WritableFlag:
 _last_frame: list[tuple[str, bytes]] = [("", b"")]
 
 
+class FrameBatch:
+    """The frames `write_text_now` held back while a batch was open, per socket, in order."""
+
+    __slots__ = ("_held",)
+
+    def __init__(self) -> None:
+        self._held: list[LeanWebSocketProtocol] = []
+
+    def hold(self, protocol: LeanWebSocketProtocol, data: bytes) -> None:
+        if protocol.held_frames is None:
+            protocol.held_frames = [data]
+            self._held.append(protocol)
+        else:
+            protocol.held_frames.append(data)
+
+    def flush(self) -> None:
+        """Write what is held: one write per socket, however many frames it holds."""
+        held, self._held = self._held, []
+        for protocol in held:
+            frames, protocol.held_frames = protocol.held_frames, None
+            if frames and not protocol.transport.is_closing():
+                protocol.transport.write(frames[0] if len(frames) == 1 else b"".join(frames))
+
+
+_BATCH: ContextVar[FrameBatch | None] = ContextVar("parley_frame_batch", default=None)
+
+
+@contextmanager
+def frames_batched() -> Iterator[FrameBatch]:
+    """While open (in this task only), `write_text_now` holds frames back and the batch writes
+    them on `flush` and on exit: the live hub hands a read's events out with one write per
+    socket, not one per frame (each write is a system call). Flush before any await, so no
+    other task's frame on a socket can overtake one held here."""
+    batch = FrameBatch()
+    token = _BATCH.set(batch)
+    try:
+        yield batch
+    finally:
+        _BATCH.reset(token)
+        batch.flush()
+
+
 class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.queue = ReceiveQueue()  # type: ignore[assignment]
         self.writable = WritableFlag()  # type: ignore[assignment]
         self.writable.set()
+        self.held_frames: list[bytes] | None = None  # by an open FrameBatch
 
     def write_text_now(self, text: str) -> bool:
         """uvicorn's `send` of a `websocket.send` text message, when it need not wait: False when
@@ -126,13 +174,17 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
             raise ClientDisconnected  # as websockets' InvalidState becomes in `send`
         if conn.extensions or conn.debug or conn.expect_continuation_frame:
             conn.send_text(text.encode())  # compressed (per socket), logged, or refused: as `send`
-            self.transport.write(b"".join(conn.data_to_send()))
-            return True
-        cached_text, frame = _last_frame[0]  # one (text, bytes) pair, replaced whole: thread-safe
-        if text != cached_text:  # a live event's frame goes to every subscriber alike: encode it once
-            frame = Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
-            _last_frame[0] = (text, frame)
-        self.transport.write(frame)
+            frame = b"".join(conn.data_to_send())
+        else:
+            cached_text, frame = _last_frame[0]  # one (text, bytes) pair, replaced whole: thread-safe
+            if text != cached_text:  # a live event's frame goes to every subscriber alike: encode once
+                frame = Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
+                _last_frame[0] = (text, frame)
+        batch = _BATCH.get()
+        if batch is not None:
+            batch.hold(self, frame)
+        else:
+            self.transport.write(frame)
         return True
 
     def start_keepalive(self) -> None:

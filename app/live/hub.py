@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.core.db import Database
 from app.core.outages import database_unavailable
+from app.core.websocket_protocol import FrameBatch, frames_batched
 from app.live.event_loading import LiveEvent, load_events
 from app.store import events as event_store
 
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BATCH = 500
+# At most this long the hub waits for the writes queued when it woke (app.core.db): under a burst
+# of sends one read and one round of frames serve several events; with no write queued, no wait.
+BATCH_WAIT_SECONDS = 0.02
 SETUP_SLOTS = 8  # subscriptions reading the database to start, at once (the SQLite pool holds 15)
 
 
@@ -165,6 +169,9 @@ class LiveHub:
                 pass
             self._wake.clear()
             try:
+                if self._subscriptions or self._direct:
+                    # the sends queued behind the one that woke us: their events in the same read
+                    await self._db.after_queued_writes(BATCH_WAIT_SECONDS)
                 await self.catch_up()
             except Exception as exc:
                 if not database_unavailable(exc):
@@ -183,24 +190,26 @@ class LiveHub:
             return
         while True:
             events = await self._load(self.position)
-            for event in events:
-                for sub in list(self._subscriptions):
-                    sub.offer(event)
-                memo: dict[Any, bool] = {}
-                chosen = [delivery for delivery in self._direct if delivery.wants(event, memo)]
-                # before any await: a delivery reading the log stops at this position, then goes live
-                self.position = event.position
-                if chosen:
-                    await self._deliver(event, chosen)
+            with frames_batched() as frames:  # one write per socket for the batch's frames
+                for event in events:
+                    for sub in list(self._subscriptions):
+                        sub.offer(event)
+                    memo: dict[Any, bool] = {}
+                    chosen = [delivery for delivery in self._direct if delivery.wants(event, memo)]
+                    # before any await: a delivery reading the log stops at this position, then goes live
+                    self.position = event.position
+                    if chosen:
+                        await self._deliver(event, chosen, frames)
             if len(events) < BATCH:
                 return
 
     @staticmethod
-    async def _deliver(event: Any, chosen: list[DirectDelivery]) -> None:
+    async def _deliver(event: Any, chosen: list[DirectDelivery], frames: FrameBatch) -> None:
         shared: dict[Any, Any] = {}  # what subscribers who get the same result render once
         for delivery in chosen:
             later = delivery.take(event, shared)
             if later is not None:
+                frames.flush()  # nothing held may be overtaken by what other tasks send meanwhile
                 await later
 
     async def _skipped_ahead(self) -> bool:
