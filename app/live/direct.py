@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 Render = Callable[[LiveEvent, dict[Any, Any]], "str | None | Awaitable[str | None]"]
 
 LIVE, RECOVERING, CLOSED = "live", "recovering", "closed"
+_FRAME = "frame"  # keys a group's frame in an event's shared renders
 
 
 class DirectHub(Protocol):
@@ -55,6 +56,7 @@ class DirectDelivery:
         "_hub",
         "_accepts",
         "_group",
+        "_group_now",
         "_render",
         "_prefix",
         "_send",
@@ -84,6 +86,7 @@ class DirectDelivery:
         self._hub = hub
         self._accepts = accepts
         self._group = group  # deliveries in one group (same filter, same visibility) accept alike
+        self._group_now: Hashable | None = None  # its value when `wants` last said yes
         self._render = render
         self._prefix = prefix  # the frame up to its payload: '{"id":"1","type":"next","payload":'
         self._send = send
@@ -107,38 +110,56 @@ class DirectDelivery:
             return False
         if self._group is None:
             return self._accepts(event)
-        group = self._group()
+        group = self._group_now = self._group()
         accepted = memo.get(group)
         if accepted is None:
             accepted = memo[group] = self._accepts(event)
         return accepted
 
     def take(self, event: LiveEvent, shared: dict[Any, Any]) -> Awaitable[None] | None:
-        """Render and send one event; an awaitable when rendering has to wait (a loader)."""
+        """Render and send one event; an awaitable when rendering has to wait (a loader).
+
+        Deliveries of one group (same operation and variables, same visibility: what the result
+        depends on) get the same text, so the first renders the frame and the others send it
+        (`shared` is the event's: one dict per event)."""
+        group, self._group_now = self._group_now, None
+        key = (_FRAME, group, self._prefix) if group is not None else None
+        if key is not None:
+            frame = shared.get(key)
+            if frame is not None:
+                self._push_frame(event.position, frame)
+                return None
         try:
             text = self._render(event, shared)
         except Exception:
             log.exception("rendering a live event failed; the subscriber skips it")
             return None
         if inspect.isawaitable(text):
-            return self._take_later(event.position, text)
+            return self._take_later(event.position, text, shared, key)
         if text is not None:
-            self._push(event.position, text)
+            self._push_text(event.position, text, shared, key)
         return None
 
-    async def _take_later(self, position: int, pending: Awaitable[str | None]) -> None:
+    async def _take_later(
+        self, position: int, pending: Awaitable[str | None], shared: dict[Any, Any], key: Hashable | None
+    ) -> None:
         try:
             text = await pending
         except Exception:
             log.exception("rendering a live event failed; the subscriber skips it")
             return
         if text is not None:
-            self._push(position, text)
+            self._push_text(position, text, shared, key)
 
-    def _push(self, position: int, text: str) -> None:
+    def _push_text(self, position: int, text: str, shared: dict[Any, Any], key: Hashable | None) -> None:
+        frame = self._prefix + text + "}"
+        if key is not None:  # the hub awaits a render before the next delivery's: it finds this
+            shared[key] = frame
+        self._push_frame(position, frame)
+
+    def _push_frame(self, position: int, frame: str) -> None:
         if self.state is not LIVE:
             return  # closed, or went back to the log, while this event rendered
-        frame = self._prefix + text + "}"
         if self._task is not None:  # a send still waits: queue behind it, in order
             backlog = self._backlog
             if backlog is None:
