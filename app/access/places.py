@@ -82,11 +82,14 @@ async def access_topic(
     Without `to_change` the topic is a read-only record (app/store/rows.py): for callers that
     only read it, such as a send."""
     path = normalize(path, field=field)
+    topic: Topic | None
     if to_change:
         topic = await topic_store.get_topic_by_path(session, path=path)
+        level = (await topic_levels(session, viewer, [topic]))[topic.id] if topic else NONE  # type: ignore[index]
     else:
-        topic = await topic_store.topic_record_by_path(session, path=path)
-    level = (await topic_levels(session, viewer, [topic]))[topic.id] if topic else NONE  # type: ignore[index]
+        found = await topic_store.topic_record_with_grants(session, path=path)
+        topic = found[0] if found else None
+        level = topic_level(viewer, *found) if found else NONE
     if topic is None or level < READ:
         raise NotFound(f"Topic {path} not found.", id=path)
     if level < need:

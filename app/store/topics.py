@@ -46,10 +46,18 @@ async def get_topic_by_path(session: AsyncSession, *, path: str) -> Topic | None
     return (await session.execute(select(Topic).where(Topic.path == path))).scalar_one_or_none()
 
 
-async def topic_record_by_path(session: AsyncSession, *, path: str) -> Topic | None:
-    """get_topic_by_path for reading only: a read-only record."""
-    row = (await session.execute(_TOPIC_RECORD_BY_PATH, {"path": path})).one_or_none()
-    return None if row is None else records(Topic, [row])[0]
+async def topic_record_with_grants(
+    session: AsyncSession, *, path: str
+) -> tuple[Topic, list[TopicAccess]] | None:
+    """A topic and its grants in one statement (a LEFT JOIN: one row per grant), as read-only
+    records: what a send checks its access with."""
+    rows = (await session.execute(_TOPIC_WITH_GRANTS_BY_PATH, {"path": path})).all()
+    if not rows:
+        return None
+    width = len(_TOPIC_COLUMNS)
+    topic = records(Topic, [rows[0][:width]])[0]
+    grants = records(TopicAccess, [row[width:] for row in rows if row[width] is not None])
+    return topic, grants
 
 
 async def topics_by_paths(session: AsyncSession, *, paths: Sequence[str]) -> dict[str, Topic]:
@@ -78,7 +86,13 @@ async def topic_records_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> 
 _TOPIC_RECORDS_BY_IDS = select_records(Topic).where(
     Topic.__table__.c.id.in_(bindparam("ids", expanding=True))  # type: ignore[attr-defined]
 )
-_TOPIC_RECORD_BY_PATH = select_records(Topic).where(Topic.__table__.c.path == bindparam("path"))  # type: ignore[attr-defined]
+_TOPIC_COLUMNS = list(Topic.__table__.columns)  # type: ignore[attr-defined]
+_ACCESS = TopicAccess.__table__  # type: ignore[attr-defined]
+_TOPIC_WITH_GRANTS_BY_PATH = (
+    select(*_TOPIC_COLUMNS, *_ACCESS.columns)
+    .outerjoin(_ACCESS, _ACCESS.c.topic_id == Topic.__table__.c.id)  # type: ignore[attr-defined]
+    .where(Topic.__table__.c.path == bindparam("path"))  # type: ignore[attr-defined]
+)
 _GRANTS_BY_TOPIC_IDS = select_records(TopicAccess).where(
     TopicAccess.__table__.c.topic_id.in_(bindparam("ids", expanding=True))  # type: ignore[attr-defined]
 )
