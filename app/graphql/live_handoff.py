@@ -25,6 +25,7 @@ from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from app.graphql.executor import shared, visibility
+from app.live.direct import OwnText
 from app.live.event_loading import LiveEvent
 from app.live.replay import Handoff
 
@@ -144,4 +145,4 @@ class LiveRenderer:
                 payload["errors"] = [error.formatted for error in handled.errors]
             if handled.extensions:
                 payload["extensions"] = handled.extensions
-            return orjson.dumps(payload).decode()
+            return OwnText(orjson.dumps(payload).decode())  # names this subscriber's request id

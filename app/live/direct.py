@@ -40,6 +40,13 @@ LIVE, RECOVERING, CLOSED = "live", "recovering", "closed"
 _FRAME = "frame"  # keys a group's frame in an event's shared renders
 
 
+class OwnText(str):
+    """A rendered text that is this subscriber's alone (an error naming its request id): the
+    other deliveries of its group render their own."""
+
+    __slots__ = ()
+
+
 class DirectHub(Protocol):
     """What a delivery needs of app.live.hub.LiveHub (kept apart, so the hub imports nothing here)."""
 
@@ -153,8 +160,8 @@ class DirectDelivery:
 
     def _push_text(self, position: int, text: str, shared: dict[Any, Any], key: Hashable | None) -> None:
         frame = self._prefix + text + "}"
-        if key is not None:  # the hub awaits a render before the next delivery's: it finds this
-            shared[key] = frame
+        if key is not None and not isinstance(text, OwnText):
+            shared[key] = frame  # the hub awaits a render before the next delivery's: it finds this
         self._push_frame(position, frame)
 
     def _push_frame(self, position: int, frame: str) -> None:
