@@ -33,25 +33,19 @@ async def insert_message(
 ) -> Message:
     """A new message row, returned as a read-only record (app/store/rows.py): one INSERT ...
     RETURNING built once, no ORM object and no flush (those were a third of a topic send's
-    SQLAlchemy time). Every column is given, so the record holds what the row holds."""
+    SQLAlchemy time). Every column is given (the model's defaults for the others), so the record
+    holds what the row holds."""
     values: dict[str, Any] = {
+        **_NEW_MESSAGE,
         "conversation_id": conversation_id,
         "topic_id": topic_id,
         "author_id": author_id,
         "text": text,
         "created_at": now,
-        "updated_at": None,
         "client_mutation_id": client_mutation_id,
-        "in_reply_to_id": None,
-        "root_id": None,
         "copied_from_id": copied_from_id,
-        "reply_count": 0,
-        "like_count": 0,
-        "votes_up": 0,
-        "votes_down": 0,
         "urls": list(urls),
         "parameters": list(parameters),
-        "deleted_at": None,
         "translated": translated,
     }
     if in_reply_to is not None:
@@ -67,6 +61,12 @@ async def insert_message(
 
 
 _INSERT_MESSAGE = insert(Message.__table__).returning(*Message.__table__.columns)  # type: ignore[attr-defined]
+# the model's default of every column a new message does not set (its JSON lists are given above)
+_NEW_MESSAGE: dict[str, Any] = {
+    name: field.get_default(call_default_factory=True)
+    for name, field in Message.model_fields.items()
+    if name != "id" and not field.is_required()
+}
 
 
 async def get_message(session: AsyncSession, *, message_id: int) -> Message | None:

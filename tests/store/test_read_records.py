@@ -79,6 +79,8 @@ async def test_records_read_like_the_models_and_cannot_be_changed(tmp_path: Path
             ]
         for column in Message.__table__.columns:  # type: ignore[attr-defined]
             assert getattr(record, column.name) == getattr(model, column.name), column.name
+            # the record an insert returns (INSERT ... RETURNING) holds the row as stored
+            assert getattr(message, column.name) == getattr(model, column.name), column.name
             assert getattr(listed.items[0], column.name) == getattr(model, column.name), column.name
         for column in User.__table__.columns:  # type: ignore[attr-defined]
             assert getattr(user_record, column.name) == getattr(author, column.name), column.name
