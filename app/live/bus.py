@@ -44,6 +44,9 @@ class Bus:
         self._connected = asyncio.Event()
         self.unpublished = 0  # writes not published during the current outage
         self._lost_at: float | None = None
+        # memory:// reaches no other process, and the publisher tells its own listeners itself
+        # (app/core/services.py): publishing there would only come back to say it again
+        self._loopback_only = url.startswith("memory://")
 
     def listen(
         self,
@@ -91,6 +94,8 @@ class Bus:
     async def _publish(self, messages: list[str]) -> None:
         """Publish, or count what could not be: while the bus is down, one warning per outage (every
         instance re-reads the log when its bus comes back, and caches clear), no traceback."""
+        if self._loopback_only:
+            return
         broadcast = self._broadcast
         try:
             if broadcast is None or self.state != BusState.UP:

@@ -1,7 +1,7 @@
 """Events as the live path sees them: each log row with its message, audience and filter facts.
 
-Everything is loaded once per batch of log rows, in one query per relation, so a subscription
-only runs predicates.
+Everything is loaded once per batch of log rows, in three statements (app/store/live_batches.py)
+and one per relation that only some events have, so a subscription only runs predicates.
 """
 
 from __future__ import annotations
@@ -17,13 +17,11 @@ from app.core.auth import Viewer
 from app.domain.topic_paths import private_owner
 from app.filters import MessageFacts
 from app.filters.before_facts import facts_before
-from app.models import Event, Message, Topic, User
+from app.models import Message, Topic, User
 from app.store import announcements as announcement_store
 from app.store import conversations as conversation_store
-from app.store import message_meta
-from app.store import messages as message_store
+from app.store import live_batches
 from app.store import notices as notice_store
-from app.store import read_state as read_store
 from app.store import topics as topic_store
 from app.store import users as user_store
 
@@ -61,11 +59,21 @@ class LiveEvent:
         return event_readable_where(self, viewer, before=before)
 
 
-async def load_events(session: AsyncSession, rows: list[Event]) -> list[LiveEvent]:
-    if not rows:
+async def read_events(
+    session: AsyncSession, *, after: int, limit: int, until: int | None = None
+) -> list[LiveEvent]:
+    """The events after position `after` (at most `limit`, none past `until`), each with its
+    message, audience and filter facts: three statements for the batch (app/store/live_batches.py),
+    and one per relation that only some events have (participants, notices, translations,
+    announcements)."""
+    read = await live_batches.events_with_messages_after(session, position=after, limit=limit)
+    if until is not None:
+        read = [entry for entry in read if entry[0].position <= until]
+    if not read:
         return []
-    message_ids = [r.message_id for r in rows if r.message_id is not None]
-    messages = await message_store.message_records_by_ids(session, ids=message_ids)
+    rows = [r for r, _, _ in read]
+    messages = {m.id: m for _, m, _ in read if m is not None and m.id is not None}
+    authors = {u.id: u for _, _, u in read if u is not None and u.id is not None}
     participants = await conversation_store.participant_ids_by_conversation_ids(
         session, ids=[r.conversation_id for r in rows if r.conversation_id is not None]
     )
@@ -75,10 +83,8 @@ async def load_events(session: AsyncSession, rows: list[Event]) -> list[LiveEven
     )
     topic_ids = {r.topic_id for r in rows if r.topic_id is not None}
     topic_ids |= {r.data["fromTopicId"] for r in rows if r.data.get("fromTopicId")}
-    topics = await topic_store.topic_records_by_ids(session, ids=list(topic_ids))
-    grants = await topic_store.grants_by_topic_ids(session, ids=list(topics))
-    author_ids = list({m.author_id for m in messages.values()})
-    authors = await user_store.user_records_by_ids(session, ids=author_ids)
+    with_grants = await live_batches.topics_with_grants_by_ids(session, ids=list(topic_ids))
+    topics = {i: topic for i, (topic, _) in with_grants.items()}
     facts = await load_facts(session, list(messages.values()), topics, authors)
     translations = await notice_store.translations_by_message_ids(
         session,
@@ -87,7 +93,7 @@ async def load_events(session: AsyncSession, rows: list[Event]) -> list[LiveEven
     announcement_groups = await announcement_store.audience_by_ids(
         session, ids=[r.announcement_id for r in rows if r.announcement_id is not None]
     )
-    audiences = {i: TopicAudience(t, tuple(grants.get(i, ()))) for i, t in topics.items()}
+    audiences = {i: TopicAudience(t, tuple(grants)) for i, (t, grants) in with_grants.items()}
     events = []
     for r in rows:
         current = facts.get(r.message_id) if r.message_id is not None else None
@@ -140,29 +146,28 @@ async def load_facts(
     topics: dict[int, Topic] | None = None,
     authors: dict[int, User] | None = None,
 ) -> dict[int, MessageFacts]:
-    """What the filter predicate needs of each message, in one query per relation (none for the
-    topics and authors given)."""
+    """What the filter predicate needs of each message: one statement for its tags, labels, readers
+    and task copies, and none for the topics and authors given."""
     ids = [m.id for m in messages if m.id is not None]
     if not ids:
         return {}
     missing = [m.topic_id for m in messages if m.topic_id is not None and m.topic_id not in (topics or {})]
     topics = {**(topics or {}), **await topic_store.topic_records_by_ids(session, ids=missing)}
-    tags = await message_meta.tags_by_message_ids(session, ids=ids)
-    labels = await message_meta.labels_by_message_ids(session, ids=ids)
     missing_authors = [m.author_id for m in messages if m.author_id not in (authors or {})]
     authors = {**(authors or {}), **await user_store.user_records_by_ids(session, ids=missing_authors)}
-    readers = await read_store.reader_ids_by_message_ids(session, ids=ids)
-    task_paths = await message_meta.task_paths_by_message_ids(session, ids=ids)
+    rows = await live_batches.fact_rows_by_message_ids(session, ids=ids)
     return {
         m.id: MessageFacts(
             message=m,
             topic_path=topics[m.topic_id].path if m.topic_id in topics else None,
             author_key=authors[m.author_id].username_key if m.author_id in authors else "",
-            tags=tuple(tags.get(m.id, ())),
-            labels=tuple(label.text for label in labels.get(m.id, ())),
-            reader_ids=frozenset(readers.get(m.id, ())),
+            tags=tuple(rows.tags.get(m.id, ())),
+            labels=tuple(rows.labels.get(m.id, ())),
+            reader_ids=frozenset(rows.readers.get(m.id, ())),
             task_owner_keys=frozenset(
-                (private_owner(p) or "").lower() for p in task_paths.get(m.id, ()) if p.endswith("/Tasks")
+                (private_owner(p) or "").lower()
+                for p in rows.task_paths.get(m.id, ())
+                if p.endswith("/Tasks")
             ),
         )
         for m in messages

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from app.core.db import Database
 from app.core.outages import database_unavailable
 from app.core.websocket_protocol import FrameBatch, frames_batched
-from app.live.event_loading import LiveEvent, load_events
+from app.live.event_loading import LiveEvent, read_events
 from app.store import events as event_store
 
 if TYPE_CHECKING:
@@ -232,6 +232,4 @@ class LiveHub:
 
     async def _load(self, after: int) -> list[LiveEvent]:
         async with self._db.read() as session:
-            return await load_events(
-                session, await event_store.events_after(session, position=after, limit=BATCH)
-            )
+            return await read_events(session, after=after, limit=BATCH)

@@ -17,7 +17,7 @@ from typing import Literal, overload
 
 from app.core.db import Database
 from app.domain.errors import CursorExpired, InvalidInput
-from app.live.event_loading import LiveEvent, load_events
+from app.live.event_loading import LiveEvent, read_events
 from app.live.hub import BATCH, LiveHub, LiveSubscription, SubscriptionClosed
 from app.models import utcnow
 from app.store import events as event_store
@@ -58,8 +58,7 @@ async def replay_log(
     position = after
     while position < until:
         async with db.read() as session:
-            rows = await event_store.events_after(session, position=position, limit=BATCH)
-            events = await load_events(session, [r for r in rows if r.position <= until])
+            events = await read_events(session, after=position, limit=BATCH, until=until)
         if not events or events[0].position != position + 1:
             # positions have no holes but the pruned prefix: the next one is gone, so was pruned
             # since the cursor was checked (or while a slow subscriber was away)

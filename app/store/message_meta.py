@@ -58,7 +58,7 @@ async def add_mentions(session: AsyncSession, *, message_id: int, user_ids: Sequ
         await session.execute(insert(_MENTIONS), rows)
 
 
-# The reads of every live event batch and of the loaders: statements built once (app/store/rows.py)
+# The reads of the loaders and the filter snapshots: statements built once (app/store/rows.py)
 _TAGS_BY_IDS = (
     select(_TAGS.c.message_id, _TAGS.c.tag)
     .where(_TAGS.c.message_id.in_(bindparam("ids", expanding=True)))
@@ -69,12 +69,6 @@ _LABELS_BY_IDS = (
     select_records(MessageLabel)
     .where(_LABELS.c.message_id.in_(bindparam("ids", expanding=True)))
     .order_by(_LABELS.c.message_id, _LABELS.c.position, _LABELS.c.text)
-)
-_MESSAGES, _TOPICS = Message.__table__, Topic.__table__  # type: ignore[attr-defined]
-_TASK_PATHS_BY_IDS = (
-    select(_MESSAGES.c.copied_from_id, _TOPICS.c.path)
-    .join(_TOPICS, _TOPICS.c.id == _MESSAGES.c.topic_id)
-    .where(_MESSAGES.c.copied_from_id.in_(bindparam("ids", expanding=True)))
 )
 
 
@@ -204,15 +198,6 @@ async def votes_of_user(session: AsyncSession, *, user_id: int, ids: Sequence[in
         MessageVote.user_id == user_id, MessageVote.message_id.in_(set(ids))
     )
     return {mid: d for mid, d in (await session.execute(stmt)).all()}
-
-
-async def task_paths_by_message_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, set[str]]:
-    """For each original, the topic paths holding a task copy of it."""
-    out: dict[int, set[str]] = {i: set() for i in ids}
-    if ids:
-        for original, path in (await session.execute(_TASK_PATHS_BY_IDS, {"ids": list(set(ids))})).all():
-            out.setdefault(original, set()).add(path)
-    return out
 
 
 async def filter_rows_by_message_ids(

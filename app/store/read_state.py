@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import ConversationParticipant, Message, MessageRead
@@ -91,20 +91,6 @@ async def unread_counts_by_conversation_ids(
     )
     for cid, count in (await session.execute(stmt)).all():
         out[cid] = int(count)
-    return out
-
-
-_READS = MessageRead.__table__  # type: ignore[attr-defined]
-_READERS_BY_IDS = select(_READS.c.message_id, _READS.c.user_id).where(
-    _READS.c.message_id.in_(bindparam("ids", expanding=True))
-)  # built once: the live hub reads it for every event batch
-
-
-async def reader_ids_by_message_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, set[int]]:
-    out: dict[int, set[int]] = {i: set() for i in ids}
-    if ids:
-        for mid, uid in (await session.execute(_READERS_BY_IDS, {"ids": list(set(ids))})).all():
-            out.setdefault(mid, set()).add(uid)
     return out
 
 

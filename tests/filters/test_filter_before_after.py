@@ -20,7 +20,7 @@ from app.domain.errors import InvalidInput
 from app.domain.event_kinds import MESSAGE_KINDS
 from app.filters import MessageFilterSpec, filter_conditions
 from app.graphql.subscriptions import message_predicate
-from app.live.event_loading import LiveEvent, load_events
+from app.live.event_loading import LiveEvent, read_events
 from app.models import Message, utcnow
 from app.store import events as event_store
 from tests.conftest import make_settings
@@ -87,7 +87,7 @@ async def change(db: Database, settings: Settings, rnd: random.Random, who: View
 
 async def new_events(db: Database, after: int) -> list[LiveEvent]:
     async with db.read() as session:
-        return await load_events(session, await event_store.events_after(session, position=after, limit=500))
+        return await read_events(session, after=after, limit=500)
 
 
 async def test_notified_exactly_when_the_message_matched_before_or_after_the_change(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
-"""The live hub reads each batch of logged changes back with one statement per relation it needs:
-authors once (the filter facts and the rendering share them), translations only for messages
-that have some."""
+"""The live hub reads each batch of logged changes back in three statements (the events with their
+messages and authors; the topics with their grants; the tags, labels, readers and task copies),
+and translations only for messages that have some (app/store/live_batches.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from app.live.event_loading import LiveEvent, load_events
+from app.live.event_loading import LiveEvent, read_events
 from app.store import events as event_store
 from tests.conftest import Api
 
@@ -29,7 +29,7 @@ async def loaded_with_selects(app: Any) -> tuple[list[LiveEvent], int]:
 
         event.listen(db.engine.sync_engine, "before_cursor_execute", capture)
         try:
-            events = await load_events(session, rows[-1:])
+            events = await read_events(session, after=rows[-1].position - 1, limit=500)
         finally:
             event.remove(db.engine.sync_engine, "before_cursor_execute", capture)
     return events, len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
@@ -43,13 +43,13 @@ async def test_a_message_event_reads_each_relation_once_and_no_translations_it_h
     data = await api.run(SEND, {"t": "/Private/ann", "x": "hello #news"}, token)
     assert data["sendMessage"]["__typename"] == "Message"
     (plain,), selects = await loaded_with_selects(app)
-    # the message, its topic and grants, tags, labels, author, readers, task copies: no
-    # translations (it has none) and the author read once
-    assert selects == 8
+    # the event with its message and author; its topic with the grants; tags, labels, readers
+    # and task copies: no translations (it has none)
+    assert selects == 3
     assert plain.author is not None and plain.author.username == "ann"
     assert plain.facts is not None and plain.facts.tags == ("news",) and plain.translations == {}
 
     data = await api.run(SEND_TRANSLATED, {"t": "/Private/ann"}, token)
     assert data["sendMessage"]["__typename"] == "Message"
     (translated,), selects = await loaded_with_selects(app)
-    assert selects == 9 and translated.translations == {"de": "Hallo"}
+    assert selects == 4 and translated.translations == {"de": "Hallo"}
