@@ -23,4 +23,3 @@ async def test_a_memory_bus_hands_nothing_back_to_its_own_process() -> None:
         assert hints == [] and users == [] and bus.unpublished == 0
     finally:
         await bus.stop()
-
