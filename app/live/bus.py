@@ -1,7 +1,8 @@
 """The broadcast bus: the only module that imports broadcaster.
 
-It carries small hints ("the log grew to position N") published after commit. The database
-is the truth; a hint only says "look now". The bus reconnects with backoff when its backend
+It carries small hints ("the log grew to position N") published after commit to the other
+instances (`memory://` reaches none: nothing is published there, the writer tells its own hub).
+The database is the truth; a hint only says "look now". The bus reconnects with backoff when its backend
 goes away and reports each (re)connection as a possible gap so listeners re-read the log.
 """
 

@@ -59,7 +59,8 @@ _COUNT_UP = (  # built once; a Core UPDATE, with no ORM objects to synchronize
 
 
 async def events_after(session: AsyncSession, *, position: int, limit: int) -> list[Event]:
-    """In log order, as read-only records (app/store/rows.py): the live hub reads every event."""
+    """In log order, as read-only records (app/store/rows.py): the log alone. The live hub reads
+    it with each event's message and author (app/store/live_batches.py)."""
     rows = (await session.execute(_EVENTS_AFTER, {"position": position, "limit": limit})).all()
     return records(Event, rows)
 

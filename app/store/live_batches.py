@@ -2,7 +2,7 @@
 
 The live hub reads every batch of events with their messages, authors, topics, grants, tags,
 labels, readers and task copies. One statement per relation cost about 0.15-0.2 ms of CPU each
-(nine per batch: 1.7-2.2 ms). Here they are three, each built once (app/store/rows.py):
+(nine per batch: 1.4-2.2 ms; three: 0.7). Here they are three, each built once (app/store/rows.py):
 
 - the events, each with its message and the message's author (LEFT JOINs: a deleted message or
   an event with no message gives NULLs);
@@ -10,7 +10,7 @@ labels, readers and task copies. One statement per relation cost about 0.15-0.2 
 - the filter facts of the messages: tags, labels, readers and task copies, one UNION ALL whose
   first column says which.
 
-Each returns the same read-only records as the separate reads (tests/store/test_read_records.py
+Each returns the same read-only records as the separate reads (tests/store/test_live_batches.py
 compares them on both databases).
 """
 
@@ -122,8 +122,8 @@ async def topics_with_grants_by_ids(
 class FactRows:
     """What filters look at of each message, beside its columns."""
 
-    tags: dict[int, list[str]] = field(default_factory=dict)  # in the order of the text
-    labels: dict[int, list[str]] = field(default_factory=dict)  # label texts, in their order
+    tags: dict[int, list[str]] = field(default_factory=dict)  # by position: as they appear in the text
+    labels: dict[int, list[str]] = field(default_factory=dict)  # label texts, by position, then text
     readers: dict[int, set[int]] = field(default_factory=dict)
     task_paths: dict[int, set[str]] = field(default_factory=dict)  # topics holding a task copy
 

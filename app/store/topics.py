@@ -75,14 +75,14 @@ async def topics_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[in
 
 
 async def topic_records_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, Topic]:
-    """topics_by_ids for reading only (the live hub's event batches): read-only records."""
+    """topics_by_ids for reading only: read-only records."""
     if not ids:
         return {}
     rows = (await session.execute(_TOPIC_RECORDS_BY_IDS, {"ids": list(set(ids))})).all()
     return {t.id: t for t in records(Topic, rows) if t.id is not None}
 
 
-# built once (app/store/rows.py): the live hub reads both for every event batch
+# built once (app/store/rows.py): the loaders and the read rules read them often
 _TOPIC_RECORDS_BY_IDS = select_records(Topic).where(
     Topic.__table__.c.id.in_(bindparam("ids", expanding=True))  # type: ignore[attr-defined]
 )

@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from app.actions.messages.edit_delete import Cascade, do_delete_message
 from app.actions.messages.refs import Ref
+from app.actions.messages.send import MessageDraft, do_send_message
+from app.live.event_loading import read_events
 from app.models import Message, MessageLabel, MessageRead, MessageTag, Topic
 from app.store import events as event_store
 from app.store import live_batches, topics, users
@@ -21,6 +23,16 @@ from tests.filters.test_filter_equivalence import build
 async def test_merged_batch_reads_equal_one_read_per_relation(tmp_path: Path) -> None:
     db, viewers = await build(tmp_path, random.Random(20261129))
     try:
+        async with db.write() as uow:  # tags and labels whose order is not the alphabet's
+            unordered = await do_send_message(
+                uow,
+                db.settings,
+                viewers[1],
+                MessageDraft(
+                    destination="/T", text="#zeta then #alpha", labels=[("zz", "#fff"), ("aa", "#000")]
+                ),
+            )
+        assert unordered.id is not None
         async with db.read() as session:
             doomed = (await session.execute(select(Message.id).order_by(Message.id).limit(3))).scalars().all()
         for message_id in doomed:  # events whose message is gone
@@ -92,10 +104,18 @@ async def test_merged_batch_reads_equal_one_read_per_relation(tmp_path: Path) ->
         expected_tasks: dict[int, set[str]] = {}
         for original, path in copies:
             expected_tasks.setdefault(original, set()).add(path)
+        assert facts.tags[unordered.id] == ["zeta", "alpha"] and facts.labels[unordered.id] == ["zz", "aa"]
         assert facts.tags == expected_tags and any(len(t) > 1 for t in expected_tags.values())
         assert facts.labels == expected_labels and any(len(t) > 1 for t in expected_labels.values())
         assert facts.readers == expected_readers and expected_readers
         assert facts.task_paths == expected_tasks and expected_tasks
+        async with db.read() as session:  # a replay's batch ends at `until`, in log order
+            until = events[len(events) // 2].position
+            cut = await read_events(session, after=events[0].position, limit=100_000, until=until)
+            assert [e.position for e in cut] == [
+                e.position for e in events if events[0].position < e.position <= until
+            ]
+            assert all(e.message == messages.get(e.message_id or 0) for e in cut if e.message is not None)
         async with db.read() as session:  # nothing asked, nothing read
             assert await live_batches.topics_with_grants_by_ids(session, ids=[]) == {}
             assert await live_batches.fact_rows_by_message_ids(session, ids=[]) == live_batches.FactRows()
