@@ -93,6 +93,8 @@ async def test_frames_held_by_a_batch_go_out_on_flush_and_on_exit(live_server: L
         live_server.loop.call_soon_threadsafe(write_in_batches)
         received = [json.loads(await asyncio.wait_for(ws.recv(), 10)) for _ in range(4)]
         assert [r["payload"]["n"] for r in received] == [1, 2, 3, 4]
+        # the last frame can reach us before the server's loop records the write that sent it
+        await until(lambda: len(writes_seen) == 4)
         assert [len(w) for w in writes_seen] == [0, 1, 2, 3]
 
 
