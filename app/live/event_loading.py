@@ -83,7 +83,7 @@ async def read_events(
     )
     topic_ids = {r.topic_id for r in rows if r.topic_id is not None}
     topic_ids |= {r.data["fromTopicId"] for r in rows if r.data.get("fromTopicId")}
-    with_grants = await live_batches.topics_with_grants_by_ids(session, ids=list(topic_ids))
+    with_grants = await topic_store.topics_with_grants_by_ids(session, ids=list(topic_ids))
     topics = {i: topic for i, (topic, _) in with_grants.items()}
     facts = await load_facts(session, list(messages.values()), topics, authors)
     translations = await notice_store.translations_by_message_ids(

@@ -6,11 +6,12 @@ labels, readers and task copies. One statement per relation cost about 0.15-0.2 
 
 - the events, each with its message and the message's author (LEFT JOINs: a deleted message or
   an event with no message gives NULLs);
-- the topics, each with its grants (a LEFT JOIN: one row per grant);
+- the topics, each with its grants (a LEFT JOIN: `topics_with_grants_by_ids` of app/store/topics.py,
+  which shares its statement with a send's access check);
 - the filter facts of the messages: tags, labels, readers and task copies, one UNION ALL whose
   first column says which.
 
-Each returns the same read-only records as the separate reads (tests/store/test_live_batches.py
+Each returns the same read-only records as one read per relation (tests/store/test_live_batches.py
 compares them on both databases).
 """
 
@@ -23,11 +24,11 @@ from typing import Any
 from sqlalchemy import Integer, String, bindparam, literal_column, null, select, type_coerce, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Event, Message, MessageLabel, MessageRead, MessageTag, Topic, TopicAccess, User
+from app.models import Event, Message, MessageLabel, MessageRead, MessageTag, Topic, User
 from app.store.rows import record_type
 
 _EVENTS, _MESSAGES, _USERS = Event.__table__, Message.__table__, User.__table__  # type: ignore[attr-defined]
-_TOPICS, _ACCESS = Topic.__table__, TopicAccess.__table__  # type: ignore[attr-defined]
+_TOPICS = Topic.__table__  # type: ignore[attr-defined]
 _TAGS, _LABELS, _READS = MessageTag.__table__, MessageLabel.__table__, MessageRead.__table__  # type: ignore[attr-defined]
 
 _EVENT_COLUMNS, _MESSAGE_COLUMNS = list(_EVENTS.columns), list(_MESSAGES.columns)
@@ -39,13 +40,6 @@ _EVENTS_WITH_MESSAGES_AFTER = (
     .where(_EVENTS.c.position > bindparam("position"))
     .order_by(_EVENTS.c.position)
     .limit(bindparam("limit"))
-)
-
-_TOPIC_COLUMNS = list(_TOPICS.columns)
-_TOPICS_WITH_GRANTS = (
-    select(*_TOPIC_COLUMNS, *_ACCESS.columns)
-    .outerjoin(_ACCESS, _ACCESS.c.topic_id == _TOPICS.c.id)
-    .where(_TOPICS.c.id.in_(bindparam("ids", expanding=True)))
 )
 
 TAG, LABEL, READER, TASK = 0, 1, 2, 3
@@ -95,26 +89,6 @@ async def events_with_messages_after(
                 user(row[second:]) if has_message and row[second] is not None else None,
             )
         )
-    return out
-
-
-async def topics_with_grants_by_ids(
-    session: AsyncSession, *, ids: Sequence[int]
-) -> dict[int, tuple[Topic, list[TopicAccess]]]:
-    """Each topic with its grants, as read-only records (topic_records_by_ids and
-    grants_by_topic_ids of app/store/topics.py in one statement)."""
-    if not ids:
-        return {}
-    rows = (await session.execute(_TOPICS_WITH_GRANTS, {"ids": list(set(ids))})).all()
-    topic, grant = record_type(Topic)._make, record_type(TopicAccess)._make
-    width = len(_TOPIC_COLUMNS)
-    out: dict[int, tuple[Topic, list[TopicAccess]]] = {}
-    for row in rows:
-        entry = out.get(row[0])
-        if entry is None:
-            entry = out[row[0]] = (topic(row[:width]), [])
-        if row[width] is not None:
-            entry[1].append(grant(row[width:]))
     return out
 
 

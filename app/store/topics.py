@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.domain.pagination import Page, PageRequest
 from app.models import Topic, TopicAccess
 from app.store.keyset import SortKey, paginate
-from app.store.rows import records, select_records
+from app.store.rows import record_type, records, select_records
 
 USER, GROUP = "user", "group"
 
@@ -52,12 +52,31 @@ async def topic_record_with_grants(
     """A topic and its grants in one statement (a LEFT JOIN: one row per grant), as read-only
     records: what a send checks its access with."""
     rows = (await session.execute(_TOPIC_WITH_GRANTS_BY_PATH, {"path": path})).all()
-    if not rows:
-        return None
+    return next(iter(_with_grants(rows).values()), None)
+
+
+async def topics_with_grants_by_ids(
+    session: AsyncSession, *, ids: Sequence[int]
+) -> dict[int, tuple[Topic, list[TopicAccess]]]:
+    """Each topic with its grants in one statement, as read-only records: what the live hub
+    checks a batch's readers with (topic_records_by_ids and grants_by_topic_ids in one)."""
+    if not ids:
+        return {}
+    return _with_grants((await session.execute(_TOPICS_WITH_GRANTS_BY_IDS, {"ids": list(set(ids))})).all())
+
+
+def _with_grants(rows: Sequence[Any]) -> dict[int, tuple[Topic, list[TopicAccess]]]:
+    """Rows of a topic LEFT JOIN its grants (one per grant, or one with NULLs) as records."""
+    topic, grant = record_type(Topic)._make, record_type(TopicAccess)._make
     width = len(_TOPIC_COLUMNS)
-    topic = records(Topic, [rows[0][:width]])[0]
-    grants = records(TopicAccess, [row[width:] for row in rows if row[width] is not None])
-    return topic, grants
+    out: dict[int, tuple[Topic, list[TopicAccess]]] = {}
+    for row in rows:
+        entry = out.get(row[0])
+        if entry is None:
+            entry = out[row[0]] = (topic(row[:width]), [])
+        if row[width] is not None:
+            entry[1].append(grant(row[width:]))
+    return out
 
 
 async def topics_by_paths(session: AsyncSession, *, paths: Sequence[str]) -> dict[str, Topic]:
@@ -88,10 +107,13 @@ _TOPIC_RECORDS_BY_IDS = select_records(Topic).where(
 )
 _TOPIC_COLUMNS = list(Topic.__table__.columns)  # type: ignore[attr-defined]
 _ACCESS = TopicAccess.__table__  # type: ignore[attr-defined]
-_TOPIC_WITH_GRANTS_BY_PATH = (
-    select(*_TOPIC_COLUMNS, *_ACCESS.columns)
-    .outerjoin(_ACCESS, _ACCESS.c.topic_id == Topic.__table__.c.id)  # type: ignore[attr-defined]
-    .where(Topic.__table__.c.path == bindparam("path"))  # type: ignore[attr-defined]
+_WITH_GRANTS = select(*_TOPIC_COLUMNS, *_ACCESS.columns).outerjoin(
+    _ACCESS,
+    _ACCESS.c.topic_id == Topic.__table__.c.id,  # type: ignore[attr-defined]
+)
+_TOPIC_WITH_GRANTS_BY_PATH = _WITH_GRANTS.where(Topic.__table__.c.path == bindparam("path"))  # type: ignore[attr-defined]
+_TOPICS_WITH_GRANTS_BY_IDS = _WITH_GRANTS.where(
+    Topic.__table__.c.id.in_(bindparam("ids", expanding=True))  # type: ignore[attr-defined]
 )
 _GRANTS_BY_TOPIC_IDS = select_records(TopicAccess).where(
     TopicAccess.__table__.c.topic_id.in_(bindparam("ids", expanding=True))  # type: ignore[attr-defined]

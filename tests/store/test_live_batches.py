@@ -46,7 +46,7 @@ async def test_merged_batch_reads_equal_one_read_per_relation(tmp_path: Path) ->
             )
             authors = await users.user_records_by_ids(session, ids=[m.author_id for m in messages.values()])
             topic_ids = list((await session.execute(select(Topic.id))).scalars())
-            merged_topics = await live_batches.topics_with_grants_by_ids(session, ids=topic_ids)
+            merged_topics = await topics.topics_with_grants_by_ids(session, ids=topic_ids)
             topic_records = await topics.topic_records_by_ids(session, ids=topic_ids)
             grants = await topics.grants_by_topic_ids(session, ids=topic_ids)
             message_ids = list((await session.execute(select(Message.id))).scalars()) + list(doomed)
@@ -117,7 +117,7 @@ async def test_merged_batch_reads_equal_one_read_per_relation(tmp_path: Path) ->
             ]
             assert all(e.message == messages.get(e.message_id or 0) for e in cut if e.message is not None)
         async with db.read() as session:  # nothing asked, nothing read
-            assert await live_batches.topics_with_grants_by_ids(session, ids=[]) == {}
+            assert await topics.topics_with_grants_by_ids(session, ids=[]) == {}
             assert await live_batches.fact_rows_by_message_ids(session, ids=[]) == live_batches.FactRows()
             last = events[-1].position
             assert await live_batches.events_with_messages_after(session, position=last, limit=10) == []
