@@ -8,10 +8,9 @@ published after commit and a rollback publishes nothing.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,6 +31,7 @@ from sqlalchemy.ext.asyncio import (
 from app.core.deadlines import DEADLINE, Deadline, DeadlineExceeded
 from app.core.settings import Settings
 from app.core.sqlite_driver import OneTripDBAPI
+from app.core.write_batches import WriteBatches
 from app.domain.search_terms import CONTAINS_FUNCTION, contains_or_null
 
 log = logging.getLogger(__name__)
@@ -148,10 +148,11 @@ class Database:
             self.engine.execution_options(parley_write=True), expire_on_commit=False
         )
         # SQLite has one writer at a time. Writers of this process queue here, in turn, instead of
-        # in SQLite's busy handler, which polls with sleeps of up to 100 ms and wakes late.
-        self._writer_turn: AbstractAsyncContextManager[Any] = (
-            asyncio.Lock() if self.engine.dialect.name == "sqlite" else nullcontext()
-        )
+        # in SQLite's busy handler (which polls with sleeps of up to 100 ms and wakes late), and
+        # those that queue share a transaction (app/core/write_batches.py).
+        self._batches: WriteBatches[UnitOfWork] | None = None
+        if self.engine.dialect.name == "sqlite":
+            self._batches = WriteBatches(self._writer, UnitOfWork, self._settle)
 
     @property
     def dialect(self) -> str:
@@ -245,33 +246,46 @@ class Database:
         deadline = DEADLINE.get()
         if deadline is not None and not bookkeeping:
             deadline.disarm()
-        async with self._writer_turn, self._writer() as session:
+        if self._batches is not None:  # SQLite; a bookkeeping write stays alone (its deadline)
+            async with self._batches.member(alone=bookkeeping) as uow:
+                yield uow
+            return
+        async with self._writer() as session:
             uow = UnitOfWork(session)
             async with session.begin():
                 yield uow
-        if uow.last_event_position is not None and self.on_events_committed is not None:
-            uow.after_commit(lambda: self.on_events_committed(uow.last_event_position))  # type: ignore[misc,arg-type]
-        if uow.changed_users and self.on_users_changed is not None:
-            changed = frozenset(uow.changed_users)
-            uow._after_commit.insert(0, lambda: self.on_users_changed(changed))  # type: ignore[misc]
-        for callback in uow._after_commit:
+        await self._settle([uow])
+
+    async def _settle(self, units: list[UnitOfWork]) -> None:
+        """After the commit of `units` (one write, or a batch of SQLite's): caches forget the
+        users they changed, then each unit's callbacks run, then the live hub hears of the events."""
+        callbacks: list[AfterCommit] = []
+        changed = frozenset().union(*(uow.changed_users for uow in units))
+        if changed and self.on_users_changed is not None:
+            on_users_changed = self.on_users_changed
+            callbacks.append(lambda: on_users_changed(changed))
+        for uow in units:
+            callbacks.extend(uow._after_commit)
+        positions = [uow.last_event_position for uow in units if uow.last_event_position is not None]
+        if positions and self.on_events_committed is not None:
+            on_events_committed, last = self.on_events_committed, max(positions)
+            callbacks.append(lambda: on_events_committed(last))
+        for callback in callbacks:
             try:
                 await callback()
             except Exception:  # a failed publish must not undo a committed write
                 log.exception("after-commit callback failed")
 
     async def after_queued_writes(self, limit_seconds: float) -> None:
-        """Return once the writes of this process queued now have ended (at most `limit_seconds`).
+        """Return once the writes of this process under way now have committed (at most
+        `limit_seconds`).
 
-        SQLite's writers take turns here; a reader of the event log that waits for the turns
-        queued when it woke reads their events in one batch, not one read per write. Nothing
-        waits when no write is under way, nor on PostgreSQL (whose writers do not queue here)."""
-        turn = self._writer_turn
-        if not isinstance(turn, asyncio.Lock) or not turn.locked():
-            return
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(limit_seconds), turn:  # in line behind the writers, then out
-                pass
+        SQLite's writers take turns and share transactions; a reader of the event log that waits
+        for the batch under way when it woke reads its events in one read, not one read per
+        write. Nothing waits when no write is under way, nor on PostgreSQL (whose writers do not
+        queue here)."""
+        if self._batches is not None:
+            await self._batches.after_queued(limit_seconds)
 
     async def write_retrying(self, work: Callable[[UnitOfWork], Awaitable[T]], *, attempts: int = 3) -> T:
         """Run `work` in a write transaction, again if a unique constraint raced it.
