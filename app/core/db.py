@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import (
 
 from app.core.deadlines import DEADLINE, Deadline, DeadlineExceeded
 from app.core.settings import Settings
-from app.core.sqlite_driver import OneTripDBAPI
+from app.core.sqlite_driver import OneTripDBAPI, send_savepoints_with_statements
 from app.core.write_batches import WriteBatches
 from app.domain.search_terms import CONTAINS_FUNCTION, contains_or_null
 
@@ -125,6 +125,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
             json_deserializer=orjson.loads,
         )
         _prepare_sqlite(engine, settings.sqlite_busy_timeout_ms)
+        send_savepoints_with_statements(engine)
         return engine
     return create_async_engine(
         url, pool_size=10, max_overflow=20, pool_pre_ping=True, json_deserializer=orjson.loads

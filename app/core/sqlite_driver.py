@@ -29,6 +29,8 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_cursor,
     AsyncAdapt_aiosqlite_dbapi,
 )
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import EMPTY_DICT
 
 
@@ -45,14 +47,14 @@ class _Outcome:
 
 
 def _run(
-    connection: aiosqlite.Connection, begin: str | None, operation: Any, parameters: Any, many: bool
+    connection: aiosqlite.Connection, before: list[str] | None, operation: Any, parameters: Any, many: bool
 ) -> tuple[Any, ...]:
-    """In aiosqlite's thread: the transaction's BEGIN when it is still to be sent, the statement,
-    its rows, then the cursor closed."""
+    """In aiosqlite's thread: what is still to be sent before it (a BEGIN, SAVEPOINTs and their
+    RELEASEs), the statement, its rows, then the cursor closed."""
     cursor: sqlite3.Cursor = connection._conn.cursor()
     try:
-        if begin is not None:
-            cursor.execute(begin)
+        for statement in before or ():
+            cursor.execute(statement)
         if many:
             cursor.executemany(operation, parameters)
         elif parameters is None:
@@ -87,13 +89,15 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         adapt: OneTripConnection = self._adapt_connection  # type: ignore[assignment]
         outcome: Any = self._cursor
         if operation in _BEGINS and not parameters and not many:
-            adapt.pending_begin = operation  # sent with the transaction's first statement
+            adapt.pending.append(operation)  # sent with the transaction's first statement
             outcome.description, outcome.rowcount, outcome.lastrowid = None, -1, None
             return
         async with adapt._execute_mutex:
-            begin, adapt.pending_begin = adapt.pending_begin, None
+            before = adapt.pending or None
+            if before is not None:
+                adapt.pending = []
             description, rows, rowcount, lastrowid = await connection._execute(
-                _run, connection, begin, operation, parameters, many
+                _run, connection, before, operation, parameters, many
             )
         outcome.description, outcome.rowcount, outcome.lastrowid = description, rowcount, lastrowid
         if rows is not None:
@@ -116,12 +120,12 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     statement runs. Ending a transaction that ran no statement, or none at all (the pool resets a
     connection it gets back), costs no trip either."""
 
-    __slots__ = ("pending_begin",)
+    __slots__ = ("pending",)
     _cursor_cls = OneTripCursor
 
     def __init__(self, dbapi: Any, connection: Any) -> None:
         super().__init__(dbapi, connection)
-        self.pending_begin: str | None = None
+        self.pending: list[str] = []  # to send ahead of the next statement, in order
 
     def rollback(self) -> None:
         if self._idle():
@@ -134,13 +138,14 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         super().commit()
 
     def _idle(self) -> bool:
-        """No transaction to end: its BEGIN is still pending (now dropped), or SQLite has none
+        """No transaction to end: its BEGIN is still pending (dropped, and any SAVEPOINT or RELEASE
+        behind it), or SQLite has none
         open. Read between statements: SQLAlchemy ends a transaction only when none of its
         statements is in flight, and a connection whose statement was cancelled (it may still
         run in the thread) is terminated, not reset (checked: a read cancelled while its
         statement waited in the thread's queue leaves that connection closed)."""
-        if self.pending_begin is not None:
-            self.pending_begin = None
+        pending, self.pending = self.pending, []  # savepoints end with their transaction anyway
+        if pending and pending[0] in _BEGINS:
             return True
         connection = self._connection._connection
         return connection is not None and not connection.in_transaction
@@ -155,3 +160,41 @@ class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
     def connect(self, *arg: Any, **kw: Any) -> OneTripConnection:
         adapted = super().connect(*arg, **kw)
         return OneTripConnection(self, adapted._connection)
+
+
+def send_savepoints_with_statements(engine: AsyncEngine) -> None:
+    """SAVEPOINT and RELEASE go to the thread with the next statement instead of as statements of
+    their own: SQLAlchemy's execution of each costs about 0.1 ms of CPU, so a savepoint around one
+    INSERT tripled its cost (app/core/write_batches.py puts one around every write that joins a
+    batch). A savepoint released or rolled back before any statement ran in it is never sent;
+    ROLLBACK TO one that was sent is a statement as before (with what is pending ahead of it). A
+    COMMIT or ROLLBACK of the transaction drops what is pending: it ends every savepoint."""
+    dialect = engine.sync_engine.dialect
+    rollback_to = dialect.do_rollback_to_savepoint
+
+    def do_savepoint(connection: Connection, name: str) -> None:
+        _pending(connection).append(f"SAVEPOINT {name}")
+
+    def do_release_savepoint(connection: Connection, name: str) -> None:
+        pending = _pending(connection)
+        if pending and pending[-1] == f"SAVEPOINT {name}":
+            pending.pop()  # nothing ran inside it
+        else:
+            pending.append(f"RELEASE SAVEPOINT {name}")
+
+    def do_rollback_to_savepoint(connection: Connection, name: str) -> None:
+        pending = _pending(connection)
+        mark = f"SAVEPOINT {name}"
+        if mark in pending:  # never sent, nor anything since: nothing to undo
+            del pending[pending.index(mark) :]
+            return
+        rollback_to(connection, name)
+
+    dialect.do_savepoint = do_savepoint  # type: ignore[method-assign]
+    dialect.do_release_savepoint = do_release_savepoint  # type: ignore[method-assign]
+    dialect.do_rollback_to_savepoint = do_rollback_to_savepoint  # type: ignore[method-assign]
+
+
+def _pending(connection: Connection) -> list[str]:
+    adapted: OneTripConnection = connection.connection.dbapi_connection  # type: ignore[assignment]
+    return adapted.pending

@@ -118,11 +118,11 @@ async def test_a_transactions_begin_travels_with_its_first_statement(
     async with database.read() as session:
         await session.execute(text("SELECT 2"))
         await session.execute(text("SELECT 3"))
-    assert trips == [("BEGIN", "SELECT 2"), (None, "SELECT 3"), "rollback"]
+    assert trips == [(["BEGIN"], "SELECT 2"), (None, "SELECT 3"), "rollback"]
     trips.clear()
     async with database.write() as uow:
         await uow.session.execute(text("SELECT 4"))
-    assert trips == [("BEGIN IMMEDIATE", "SELECT 4"), "commit"]
+    assert trips == [(["BEGIN IMMEDIATE"], "SELECT 4"), "commit"]
     trips.clear()
     async with database.read():
         pass
@@ -142,4 +142,49 @@ async def test_a_write_holds_the_write_lock_from_its_first_statement(database: D
     other.execute("BEGIN IMMEDIATE")  # free again once it committed
     other.execute("ROLLBACK")
     other.close()
+    await database.dispose()
+
+
+async def test_savepoints_travel_with_the_next_statement_and_undo_what_they_should(
+    database: Database, trips: list[Any]
+) -> None:
+    async with database.engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    trips.clear()
+    async with database.write() as uow:
+        session = uow.session
+        async with session.begin_nested():
+            await session.execute(insert(items).values(name="kept"))
+        async with session.begin_nested():  # nothing ran in it: never sent
+            pass
+        async with session.begin_nested():  # the same with a SAVEPOINT of SQLAlchemy's own
+            await session.connection()
+        with pytest.raises(IntegrityError):
+            async with session.begin_nested():  # fails in its first statement
+                await session.execute(insert(items).values(name="kept"))
+        with pytest.raises(ValueError):
+            async with session.begin_nested():  # fails after writing: undone
+                await session.execute(insert(items).values(name="undone"))
+                raise ValueError("its own failure")
+        with pytest.raises(ValueError):
+            async with session.begin_nested():  # fails before any statement: nothing to undo
+                raise ValueError("before writing")
+        async with session.begin_nested():
+            await session.execute(insert(items).values(name="last"))
+    ran = [t for t in trips if isinstance(t, tuple)]
+    insert_sql = ran[0][1]
+    assert ran == [
+        (["BEGIN IMMEDIATE", "SAVEPOINT sa_savepoint_1"], insert_sql),
+        (["RELEASE SAVEPOINT sa_savepoint_1", "SAVEPOINT sa_savepoint_3"], insert_sql),
+        (None, "ROLLBACK TO SAVEPOINT sa_savepoint_3"),
+        (["SAVEPOINT sa_savepoint_4"], insert_sql),
+        (None, "ROLLBACK TO SAVEPOINT sa_savepoint_4"),
+        (["SAVEPOINT sa_savepoint_5"], insert_sql),
+    ]
+    assert trips[-1] == "commit"  # the last RELEASE is dropped: COMMIT ends every savepoint
+    async with database.read() as session:
+        assert (await session.execute(select(items.c.name).order_by(items.c.id))).scalars().all() == [
+            "kept",
+            "last",
+        ]
     await database.dispose()

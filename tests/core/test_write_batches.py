@@ -20,9 +20,14 @@ from tests.live.test_direct_delivery import until
 pytestmark = pytest.mark.once  # SQLite's writers queue in the process; PostgreSQL's do not
 
 metadata = MetaData()
-items = Table("batch_items", metadata, Column("id", Integer, primary_key=True), Column("name", String, unique=True))
+items = Table(
+    "batch_items", metadata, Column("id", Integer, primary_key=True), Column("name", String, unique=True)
+)
 links = Table(
-    "batch_links", metadata, Column("id", Integer, primary_key=True), Column("item_id", ForeignKey("batch_items.id"))
+    "batch_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("item_id", ForeignKey("batch_items.id")),
 )
 
 
@@ -227,7 +232,11 @@ async def test_a_bookkeeping_write_is_never_in_a_batch(db: Database) -> None:
 
     first = asyncio.create_task(add(db, "first", gate))
     await until(lambda: db._batches is not None and db._batches._busy)
-    tasks = [asyncio.create_task(add(db, "a")), asyncio.create_task(bookkeeping("k")), asyncio.create_task(add(db, "b"))]
+    tasks = [
+        asyncio.create_task(add(db, "a")),
+        asyncio.create_task(bookkeeping("k")),
+        asyncio.create_task(add(db, "b")),
+    ]
     for _ in range(20):
         await asyncio.sleep(0)
     gate.set()
