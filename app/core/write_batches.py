@@ -94,7 +94,7 @@ class WriteBatches(Generic[M]):
                 self._open = batch
                 self._pass_turn()
             else:
-                await self._commit_shielded(batch, pass_turn=True)
+                await self._commit_shielded(batch)
         except BaseException:
             if holding:
                 if joined is not None:  # the others' changes are still to commit
@@ -142,7 +142,7 @@ class WriteBatches(Generic[M]):
             self._waiters.popleft()
         batch, self._open = self._open, None
         if batch is not None and (not self._waiters or self._waiters[0][1]):
-            self._start_commit(batch, pass_turn=True)
+            self._start_commit(batch)
             return
         if batch is not None:
             self._open = batch
@@ -172,17 +172,18 @@ class WriteBatches(Generic[M]):
             if not batch.committed.done():
                 batch.committed.set_result(None)  # nothing to wait for
 
-    async def _commit_shielded(self, batch: _Batch[M], *, pass_turn: bool) -> None:
+    async def _commit_shielded(self, batch: _Batch[M]) -> None:
         """Commit `batch` in its own task; a cancelled caller leaves it running."""
-        await asyncio.shield(self._start_commit(batch, pass_turn=pass_turn))
+        await asyncio.shield(self._start_commit(batch))
 
-    def _start_commit(self, batch: _Batch[M], *, pass_turn: bool) -> asyncio.Task[None]:
-        task = asyncio.get_running_loop().create_task(self._commit(batch, pass_turn))
+    def _start_commit(self, batch: _Batch[M]) -> asyncio.Task[None]:
+        """The commit holds the turn: it passes it on once SQLite committed or failed."""
+        task = asyncio.get_running_loop().create_task(self._commit(batch))
         self._commits.add(task)
         task.add_done_callback(self._commits.discard)
         return task
 
-    async def _commit(self, batch: _Batch[M], pass_turn: bool) -> None:
+    async def _commit(self, batch: _Batch[M]) -> None:
         try:
             try:
                 await batch.transaction.commit()
@@ -195,14 +196,12 @@ class WriteBatches(Generic[M]):
         except Exception as exc:  # every member raises it
             batch.committed.set_exception(exc)
             batch.committed.exception()  # retrieved: a member that went away does not read it
-            if pass_turn:
-                self._pass_turn()
+            self._pass_turn()
             return
         except BaseException:  # the loop is shutting down
             batch.committed.cancel()
             raise
-        if pass_turn:
-            self._pass_turn()
+        self._pass_turn()
         try:
             await self._settle(batch.members)
         finally:
