@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -20,7 +21,9 @@ from pathlib import Path
 import httpx
 import websockets
 
-from bench.fanout_latency import SUBSCRIBE, admin_with_bench_topic, free_port, graphql, rss_kib, start_parley
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as bench/idle_memory.py
+
+from bench.fanout_latency import SUBSCRIBE, admin_with_bench_topic, free_port, graphql, rss_kib, start_parley  # noqa: E402
 
 
 async def settled_rss(pid: int) -> int:

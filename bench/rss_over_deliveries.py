@@ -14,14 +14,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 import tempfile
 from pathlib import Path
 
 import httpx
 import websockets
 
-from bench.fanout_latency import SUBSCRIBE, admin_with_bench_topic, free_port, start_parley
-from bench.idle_memory import settled_rss
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as bench/rss_over_deliveries.py
+
+from bench.fanout_latency import SUBSCRIBE, admin_with_bench_topic, free_port, start_parley  # noqa: E402
+from bench.idle_memory import settled_rss  # noqa: E402
 
 SEND = "mutation FanSend($input: SendMessageInput!) { sendMessage(input: $input) { __typename } }"
 SENDERS = 4

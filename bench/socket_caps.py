@@ -34,7 +34,9 @@ from typing import Any
 import httpx
 import websockets
 
-from bench.fanout_latency import PASSWORD, SUBSCRIBE, admin_with_bench_topic, free_port, graphql, wait_ready
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as bench/socket_caps.py
+
+from bench.fanout_latency import PASSWORD, SUBSCRIBE, admin_with_bench_topic, free_port, graphql, wait_ready  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PER_USER = 100  # PARLEY_MAX_SOCKETS_PER_USER's default
