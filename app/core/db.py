@@ -1,8 +1,9 @@
 """Engine, sessions and units of work.
 
 Reads use short sessions. Writes use `Database.write()`: one transaction (BEGIN IMMEDIATE on
-SQLite) whose after-commit callbacks run only once the commit succeeded, so events are
-published after commit and a rollback publishes nothing.
+SQLite, where writers that queue share one, each in a savepoint: app/core/write_batches.py)
+whose after-commit callbacks run only once the commit succeeded, so events are published after
+commit and a rollback publishes nothing.
 """
 
 from __future__ import annotations
@@ -241,9 +242,11 @@ class Database:
 
     @asynccontextmanager
     async def write(self, *, bookkeeping: bool = False) -> AsyncIterator[UnitOfWork]:
-        """A write transaction. It ends the request's deadline (app/core/deadlines.py): the
-        operation's writes run to their commit or rollback and are answered. A `bookkeeping`
-        write (a user's last activity) leaves the deadline armed: stopped, it rolls back whole."""
+        """A write transaction. On SQLite it may share its transaction with the writes queued
+        with it; it returns once that commit succeeded, and its failure undoes only its own
+        changes. It ends the request's deadline (app/core/deadlines.py): the operation's writes
+        run to their commit or rollback and are answered. A `bookkeeping` write (a user's last
+        activity) leaves the deadline armed, and runs alone: stopped, it rolls back whole."""
         deadline = DEADLINE.get()
         if deadline is not None and not bookkeeping:
             deadline.disarm()
