@@ -144,9 +144,11 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         statements is in flight, and a connection whose statement was cancelled (it may still
         run in the thread) is terminated, not reset (checked: a read cancelled while its
         statement waited in the thread's queue leaves that connection closed)."""
-        pending, self.pending = self.pending, []  # savepoints end with their transaction anyway
-        if pending and pending[0] in _BEGINS:
-            return True
+        pending = self.pending
+        if pending:
+            self.pending = []  # savepoints end with their transaction anyway
+            if pending[0] in _BEGINS:
+                return True
         connection = self._connection._connection
         return connection is not None and not connection.in_transaction
 

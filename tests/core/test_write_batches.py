@@ -5,9 +5,9 @@ survives writers that fail, are cancelled or go away."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, event, func, insert, select, text
@@ -16,6 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from app.core.db import Database
 from tests.conftest import make_settings
 from tests.live.test_direct_delivery import until
+
+T = TypeVar("T")
 
 pytestmark = pytest.mark.once  # SQLite's writers queue in the process; PostgreSQL's do not
 
@@ -59,14 +61,24 @@ async def add(db: Database, name: str, gate: asyncio.Event | None = None) -> str
     return name
 
 
+async def in_line(
+    db: Database, first: Coroutine[Any, Any, T], *writes: Coroutine[Any, Any, Any]
+) -> tuple[asyncio.Task[T], list[asyncio.Task[Any]]]:
+    """Start `first` (a write that holds the turn until its test lets it go), then `writes`, and
+    return once all of these wait in line behind it."""
+    batches = db._batches
+    assert batches is not None
+    holder = asyncio.create_task(first)
+    await until(lambda: batches._busy)
+    queued = [asyncio.create_task(write) for write in writes]
+    await until(lambda: len(batches._waiters) == len(queued))
+    return holder, queued
+
+
 async def test_writers_that_queue_share_a_commit_and_each_returns_once_it_is_durable(db: Database) -> None:
     commits = count_commits(db)
     gate = asyncio.Event()
-    first = asyncio.create_task(add(db, "first", gate))
-    await until(lambda: db._batches is not None and db._batches._busy)
-    later = [asyncio.create_task(add(db, f"w{n}")) for n in range(5)]
-    for _ in range(20):
-        await asyncio.sleep(0)
+    first, later = await in_line(db, add(db, "first", gate), *(add(db, f"w{n}") for n in range(5)))
     assert not any(task.done() for task in [first, *later])  # in line behind the first
     gate.set()
     assert await asyncio.gather(first, *later) == ["first", "w0", "w1", "w2", "w3", "w4"]
@@ -87,13 +99,9 @@ async def test_a_member_returns_only_after_the_commit(db: Database) -> None:
         await add(db, name, wait)
         seen_at_return[name] = await names(db)  # another connection: only committed rows
 
-    tasks = [asyncio.create_task(add_and_look("a", gate))]
-    await until(lambda: db._batches is not None and db._batches._busy)
-    tasks += [asyncio.create_task(add_and_look(n, None)) for n in ("b", "c")]
-    for _ in range(20):
-        await asyncio.sleep(0)
+    first, rest = await in_line(db, add_and_look("a", gate), add_and_look("b", None), add_and_look("c", None))
     gate.set()
-    await asyncio.gather(*tasks)
+    await asyncio.gather(first, *rest)
     for name in "abc":
         assert set(seen_at_return[name]) == {"a", "b", "c"}
 
@@ -111,13 +119,9 @@ async def test_a_failing_member_undoes_its_own_changes_only(db: Database) -> Non
             await uow.session.execute(insert(items).values(name="dup-of"))
             await uow.session.execute(insert(items).values(name="first"))
 
-    first = asyncio.create_task(add(db, "first", gate))
-    await until(lambda: db._batches is not None and db._batches._busy)
-    failing = asyncio.create_task(fails_after_writing())
-    dup = asyncio.create_task(duplicate())
-    last = asyncio.create_task(add(db, "last"))
-    for _ in range(20):
-        await asyncio.sleep(0)
+    first, (failing, dup, last) = await in_line(
+        db, add(db, "first", gate), fails_after_writing(), duplicate(), add(db, "last")
+    )
     gate.set()
     results = await asyncio.gather(first, failing, dup, last, return_exceptions=True)
     assert results[0] == "first" and results[3] == "last"
@@ -135,11 +139,7 @@ async def test_a_failing_first_writer_rolls_back_alone_and_the_next_ones_go_on(d
             await gate.wait()
             raise ValueError("first fails")
 
-    first = asyncio.create_task(fails())
-    await until(lambda: db._batches is not None and db._batches._busy)
-    others = [asyncio.create_task(add(db, n)) for n in ("x", "y")]
-    for _ in range(20):
-        await asyncio.sleep(0)
+    first, others = await in_line(db, fails(), add(db, "x"), add(db, "y"))
     gate.set()
     with pytest.raises(ValueError):
         await first
@@ -155,12 +155,9 @@ async def test_a_failed_commit_fails_every_member_and_the_turn_goes_on(db: Datab
             await uow.session.execute(text("PRAGMA defer_foreign_keys = ON"))
             await uow.session.execute(insert(links).values(item_id=999))
 
-    first = asyncio.create_task(add(db, "first", gate))
-    await until(lambda: db._batches is not None and db._batches._busy)
-    breaker = asyncio.create_task(breaks_the_commit())
-    second = asyncio.create_task(add(db, "second"))
-    for _ in range(20):
-        await asyncio.sleep(0)
+    first, (breaker, second) = await in_line(
+        db, add(db, "first", gate), breaks_the_commit(), add(db, "second")
+    )
     gate.set()
     results = await asyncio.gather(first, breaker, second, return_exceptions=True)
     assert all(isinstance(r, IntegrityError) for r in results), results
@@ -173,11 +170,8 @@ async def test_cancelled_writers_leave_the_turn_and_the_batch_whole(db: Database
     batches = db._batches
     assert batches is not None
     gate = asyncio.Event()
-    first = asyncio.create_task(add(db, "first", gate))
-    await until(lambda: batches._busy)
-    queued = asyncio.create_task(add(db, "never"))  # cancelled while in line
-    kept = asyncio.create_task(add(db, "kept"))  # cancelled while its batch commits
-    await until(lambda: len(batches._waiters) == 2)
+    # "never" is cancelled while in line, "kept" while its batch commits
+    first, (queued, kept) = await in_line(db, add(db, "first", gate), add(db, "never"), add(db, "kept"))
     queued.cancel()
     start_commit = batches._start_commit
 
@@ -202,10 +196,7 @@ async def test_a_writer_handed_the_turn_then_cancelled_commits_the_batch_left_fo
     gate = asyncio.Event()
     batches = db._batches
     assert batches is not None
-    first = asyncio.create_task(add(db, "first", gate))
-    await until(lambda: batches._busy)
-    second = asyncio.create_task(add(db, "second"))
-    await until(lambda: len(batches._waiters) == 1)
+    first, (second,) = await in_line(db, add(db, "first", gate), add(db, "second"))
     hand_over = batches._pass_turn
 
     def hand_over_then_cancel() -> None:  # cancelled after the turn is handed, before it runs
@@ -230,15 +221,7 @@ async def test_a_bookkeeping_write_is_never_in_a_batch(db: Database) -> None:
         async with db.write(bookkeeping=True) as uow:
             await uow.session.execute(insert(items).values(name=name))
 
-    first = asyncio.create_task(add(db, "first", gate))
-    await until(lambda: db._batches is not None and db._batches._busy)
-    tasks = [
-        asyncio.create_task(add(db, "a")),
-        asyncio.create_task(bookkeeping("k")),
-        asyncio.create_task(add(db, "b")),
-    ]
-    for _ in range(20):
-        await asyncio.sleep(0)
+    first, tasks = await in_line(db, add(db, "first", gate), add(db, "a"), bookkeeping("k"), add(db, "b"))
     gate.set()
     await asyncio.gather(first, *tasks)
     # first and a, then k alone, then b
@@ -275,11 +258,7 @@ async def test_after_commit_callbacks_of_every_member_run_before_any_returns(db:
         returned.append(name)
         assert ("events", 12) in heard  # the batch's callbacks all ran first
 
-    first = asyncio.create_task(write("a", 10, 1, gate))
-    await until(lambda: db._batches is not None and db._batches._busy)
-    rest = [asyncio.create_task(write("b", 11, 2, None)), asyncio.create_task(write("c", 12, 1, None))]
-    for _ in range(20):
-        await asyncio.sleep(0)
+    first, rest = await in_line(db, write("a", 10, 1, gate), write("b", 11, 2, None), write("c", 12, 1, None))
     gate.set()
     await asyncio.gather(first, *rest)
     assert heard == [("users", [1, 2]), ("own", "a"), ("own", "b"), ("own", "c"), ("events", 12)]
@@ -291,11 +270,7 @@ async def test_a_batch_holds_at_most_its_limit(db: Database) -> None:
     db._batches._max_members = 3
     commits = count_commits(db)
     gate = asyncio.Event()
-    first = asyncio.create_task(add(db, "w", gate))
-    await until(lambda: db._batches is not None and db._batches._busy)
-    rest = [asyncio.create_task(add(db, f"w{n}")) for n in range(6)]
-    for _ in range(20):
-        await asyncio.sleep(0)
+    first, rest = await in_line(db, add(db, "w", gate), *(add(db, f"w{n}") for n in range(6)))
     gate.set()
     await asyncio.gather(first, *rest)
     assert len(commits) == 3  # 7 writers, 3 at most per transaction
