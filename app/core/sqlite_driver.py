@@ -139,11 +139,11 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
 
     def _idle(self) -> bool:
         """No transaction to end: its BEGIN is still pending (dropped, and any SAVEPOINT or RELEASE
-        behind it), or SQLite has none
-        open. Read between statements: SQLAlchemy ends a transaction only when none of its
-        statements is in flight, and a connection whose statement was cancelled (it may still
-        run in the thread) is terminated, not reset (checked: a read cancelled while its
-        statement waited in the thread's queue leaves that connection closed)."""
+        behind it), or SQLite has none open. Read between statements: SQLAlchemy ends a
+        transaction only when none of its statements is in flight, and a connection whose
+        statement was cancelled (it may still run in the thread) is terminated, not reset
+        (checked: a read cancelled while its statement waited in the thread's queue leaves that
+        connection closed)."""
         pending = self.pending
         if pending:
             self.pending = []  # savepoints end with their transaction anyway
